@@ -1,0 +1,1 @@
+"""Interface stage: settings, the `counterpoint` CLI and the Gradio app."""

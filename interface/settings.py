@@ -1,0 +1,69 @@
+"""One frozen settings object, read only by the entry points (CLI, app.py)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+_ENV_PREFIX = "COUNTERPOINT_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live and which models to use. Flags > env > settings file > defaults."""
+
+    corpus_dir: Path = REPO_DIR / "corpus"
+    data_dir: Path | None = None  # None: the user's data dir (platformdirs)
+    chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 uses a Chroma server
+    collection: str = "passages"
+    llm: str = "local"  # local | local:small | ollama:MODEL | openai:MODEL@BASE_URL
+    k: int = 6
+    include_comments: bool = True
+
+    @property
+    def data_path(self) -> Path:
+        if self.data_dir is not None:
+            return Path(self.data_dir)
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("counterpoint"))
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_path / "chroma"
+
+    @property
+    def model_cache(self) -> Path:
+        return self.data_path / "models"
+
+
+def _coerce(name: str, value):
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if "Path" in str(kind):
+        return None if value in (None, "") else Path(value).expanduser()
+    if kind == "int":
+        return int(value)
+    if kind == "bool":
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+    return value or None if "None" in str(kind) else value
+
+
+def load_settings(overrides: dict | None = None, environ=None) -> Settings:
+    """Build settings from the settings file, the environment and explicit overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict = {}
+    settings_file = environ.get(_ENV_PREFIX + "SETTINGS")
+    if settings_file:
+        values.update(tomllib.loads(Path(settings_file).read_text("utf-8")))
+    for field in fields(Settings):
+        key = _ENV_PREFIX + field.name.upper()
+        if key in environ:
+            values[field.name] = environ[key]
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    unknown = set(values) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+    return replace(Settings(), **{k: _coerce(k, v) for k, v in values.items()})

