@@ -1,5 +1,25 @@
 """Retrieval stage: a persistent Chroma index plus BM25, fused into one hybrid search."""
 
 from retrieval.embeddings import BUNDLED_MODEL, Embedder, load_embedder
+from retrieval.fusion import FUSIONS
+from retrieval.index import IndexReport, IndexUnavailable, build_index, corpus_passages
+from retrieval.retriever import PassageRetriever, as_retriever, hit_document
+from retrieval.search import MODES, Hit, Searcher, open_searcher
 
-__all__ = ["BUNDLED_MODEL", "Embedder", "load_embedder"]
+__all__ = [
+    "BUNDLED_MODEL",
+    "FUSIONS",
+    "MODES",
+    "Embedder",
+    "Hit",
+    "IndexReport",
+    "IndexUnavailable",
+    "PassageRetriever",
+    "Searcher",
+    "as_retriever",
+    "build_index",
+    "corpus_passages",
+    "hit_document",
+    "load_embedder",
+    "open_searcher",
+]

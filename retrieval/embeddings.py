@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BATCH = 64
@@ -48,6 +49,7 @@ def load_embedder(path: Path | str | None = None, name: str | None = None) -> Em
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # keep `index --quiet` quiet
     folder = Path(path) if path is not None else bundled_model_path()
     if not (folder / "modules.json").exists() and not (folder / "config.json").exists():
         raise FileNotFoundError(f"{folder}: not a sentence-transformers model folder")
@@ -55,3 +57,16 @@ def load_embedder(path: Path | str | None = None, name: str | None = None) -> Em
 
     model = SentenceTransformer(str(folder), device="cpu")
     return Embedder(name=name or (BUNDLED_MODEL if path is None else str(folder)), model=model)
+
+
+class LangChainEmbeddings(Embeddings):
+    """An `Embedder` seen as LangChain `Embeddings` (what langchain-chroma calls)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.encode([text])[0].tolist()

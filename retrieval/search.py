@@ -1,0 +1,197 @@
+"""Hybrid passage search: dense (Chroma) and BM25 rankings fused into one list of hits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from documents import KINDS, Document, Passage
+from retrieval.bm25 import BM25Index, build_bm25
+from retrieval.embeddings import Embedder
+from retrieval.fusion import FUSIONS, fuse
+from retrieval.index import PassageStore, corpus_passages, open_store, stderr_line, sync_store
+
+MODES = ("hybrid", "dense", "bm25")
+# How many candidates each ranker hands to the fusion step.
+CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage with its fused score and the score of each ranker."""
+
+    passage: Passage
+    score: float
+    dense_score: float | None  # cosine similarity; None in bm25-only mode
+    bm25_score: float
+
+    def to_dict(self) -> dict:
+        p = self.passage
+        return {"doc_id": p.doc_id, "kind": p.kind, "start": p.start, "end": p.end,
+                "text": p.text, "score": round(self.score, 6)}
+
+
+@dataclass(frozen=True)
+class Searcher:
+    """Search over the parsed corpus (the source of truth) and its Chroma index."""
+
+    documents: dict[str, Document]
+    passages: list[Passage]
+    embedder: Embedder
+    store: PassageStore
+    bm25: BM25Index
+    fusion: str = "rrf"
+    _position: dict[str, int] = field(default_factory=dict, repr=False)
+    _kinds: np.ndarray = field(default=None, repr=False)
+    _doc_ids: np.ndarray = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._position.update({p.id: i for i, p in enumerate(self.passages)})
+        object.__setattr__(self, "_kinds", np.array([p.kind for p in self.passages]))
+        object.__setattr__(self, "_doc_ids", np.array([p.doc_id for p in self.passages]))
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised embeddings of the texts (rows), from the index's model."""
+        return self.embedder.encode(texts)
+
+    def search(self, query: str, k: int = 6, kinds: Iterable[str] | None = None,
+               doc_ids: Iterable[str] | None = None, mode: str = "hybrid") -> list[Hit]:
+        """The k best passages for the query, best first, optionally filtered."""
+        query, kinds, doc_ids = self._checked(query, k, kinds, doc_ids, mode)
+        allowed = self._allowed(kinds, doc_ids)
+        depth = min(int(allowed.sum()), max(CANDIDATES, k))
+        if depth == 0:
+            return []
+        bm25 = self.bm25.scores(query)
+        rankings, dense, vector = {}, {}, None
+        if mode != "dense":
+            rankings["bm25"] = _top(np.where(allowed, bm25, 0.0), depth)
+        if mode != "bm25":
+            vector = self.embed([query])[0]
+            dense = self._dense(vector, depth, kinds, doc_ids)
+            rankings["dense"] = list(dense)
+        if mode == "hybrid" and self.fusion == "weighted":
+            dense.update(self._similarities(vector, set(rankings["bm25"]) - set(dense)))
+        ranked = fuse(rankings, self.fusion if mode == "hybrid" else "single", dense, bm25)[:k]
+        if vector is not None:
+            dense.update(self._similarities(vector, {i for i, _ in ranked} - set(dense)))
+        return [Hit(self.passages[i], float(s), dense.get(i), float(bm25[i])) for i, s in ranked]
+
+    def _checked(self, query, k, kinds, doc_ids, mode):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if not isinstance(query, str) or not query.strip():
+            raise ValueError("the query is empty")
+        if k < 1:
+            raise ValueError(f"k must be at least 1, not {k}")
+        kinds = None if kinds is None else sorted(set(kinds))
+        if kinds is not None and set(kinds) - set(KINDS):
+            raise ValueError(f"unknown kind {sorted(set(kinds) - set(KINDS))[0]!r}; "
+                             f"kinds are {', '.join(KINDS)}")
+        doc_ids = None if doc_ids is None else sorted({self._doc_id(d) for d in doc_ids})
+        return query.strip(), kinds, doc_ids
+
+    def _doc_id(self, name: str) -> str:
+        """A document id, or a unique prefix of one (`003` for `003_bf4e...`)."""
+        if name in self.documents:
+            return name
+        matches = [d for d in self.documents if d.startswith(name)]
+        if len(matches) != 1:
+            problem = "matches several documents" if matches else "is not in the corpus"
+            raise ValueError(f"document {name!r} {problem}; see `counterpoint docs`")
+        return matches[0]
+
+    def _allowed(self, kinds, doc_ids) -> np.ndarray:
+        allowed = np.ones(len(self.passages), dtype=bool)
+        if kinds is not None:
+            allowed &= np.isin(self._kinds, kinds)
+        if doc_ids is not None:
+            allowed &= np.isin(self._doc_ids, doc_ids)
+        return allowed
+
+    def _dense(self, vector, depth, kinds, doc_ids) -> dict[int, float]:
+        """Passage index -> cosine similarity for Chroma's nearest neighbours, best first."""
+        results = self.store.vectors.similarity_search_by_vector_with_relevance_scores(
+            vector.tolist(), k=depth, filter=chroma_filter(kinds, doc_ids))
+        found = {}
+        for document, distance in results:
+            position = self._position.get(document.id)
+            if position is not None:  # ids come from this corpus; anything else is stale
+                found[position] = 1.0 - float(distance)
+        return found
+
+    def _similarities(self, vector, positions: set[int]) -> dict[int, float]:
+        """Cosine similarity of the query to passages that dense search did not return."""
+        if not positions:
+            return {}
+        ids = [self.passages[i].id for i in positions]
+        stored = self.store.collection.get(ids=ids, include=["embeddings"])
+        return {self._position[key]: float(np.dot(vector, row))
+                for key, row in zip(stored["ids"], stored["embeddings"], strict=True)}
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _top(scores: np.ndarray, depth: int) -> list[int]:
+    """Indices of the highest positive scores, best first (ties by passage order)."""
+    depth = min(depth, int((scores > 0).sum()))
+    if depth == 0:
+        return []
+    best = np.argpartition(-scores, depth - 1)[:depth]
+    return sorted(best.tolist(), key=lambda i: (-scores[i], i))
+
+
+def chroma_filter(kinds: list[str] | None, doc_ids: list[str] | None) -> dict | None:
+    """A Chroma `where` clause for the filters (None: no filter)."""
+    clauses = [{"kind": {"$in": kinds}}] if kinds is not None else []
+    if doc_ids is not None:
+        clauses.append({"doc_id": {"$in": doc_ids}})
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
+
+
+def check_offsets(documents: dict[str, Document], passages: list[Passage]) -> None:
+    """Refuse to search passages whose text is not their span of the stored document."""
+    for p in passages:
+        if documents[p.doc_id].text[p.start : p.end] != p.text:
+            raise ValueError(f"passage {p.doc_id}:{p.start}-{p.end} does not match its document")
+
+
+def open_searcher(settings, embedder: Embedder | None = None,
+                  documents: list[Document] | None = None, fusion: str = "rrf",
+                  log: Callable[[str], None] = stderr_line) -> Searcher:
+    """A Searcher over the corpus; a missing or out-of-date index is brought up to date first."""
+    from documents import load_corpus
+    from retrieval.embeddings import load_embedder
+
+    if fusion not in FUSIONS:
+        raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}, not {fusion!r}")
+    documents = load_corpus(settings.corpus_dir) if documents is None else documents
+    if not documents:
+        raise ValueError(f"no documents in {settings.corpus_dir}; add one with `counterpoint add`")
+    by_id = {d.doc_id: d for d in documents}
+    passages = corpus_passages(documents)
+    check_offsets(by_id, passages)
+    embedder = embedder or load_embedder()
+    store = open_store(settings, embedder)
+    if store.rebuilt:
+        log(f"rebuilding the index: {store.rebuilt}")
+    _refresh(store, passages, log)
+    return Searcher(by_id, passages, embedder, store, build_bm25([p.text for p in passages]),
+                    fusion)
+
+
+def _refresh(store: PassageStore, passages: list[Passage], log) -> None:
+    existing, wanted = store.ids(), {p.id for p in passages}
+    if existing == wanted:
+        return
+    if not existing:
+        log(f"building the search index for {len(wanted)} passages (first use)")
+    else:
+        log(f"updating the search index ({len(wanted - existing)} new or changed passages, "
+            f"{len(existing - wanted)} stale)")
+    sync_store(store, passages)
