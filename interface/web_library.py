@@ -1,0 +1,181 @@
+"""Library tab: the documents coloured by kind, search inside them, adding a document."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from documents import CorpusError, Document, add_document, split_passages
+from interface.web_render import badge, coloured_document, escape, legend, notice
+from interface.web_workbench import Progress, Workbench, _silent
+
+MAX_HITS = 60
+STRUCTURE_CHOICES = [("Detect (column if comments are marked)", ""),
+                     ("Sections (headings, footnotes, references)", "sections"),
+                     ("Column (article, bio line, one reader comment per line)", "column")]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What the add-a-document form holds."""
+
+    path: str | None
+    title: str = ""
+    author: str = ""
+    structure: str = ""
+    bio: str = ""
+    comments_after: str = ""
+
+
+@dataclass(frozen=True)
+class Added:
+    """The outcome of adding a document: a message, and the id when the corpus changed."""
+
+    message: str
+    doc_id: str | None = None
+    ok: bool = False
+
+
+def library_table(documents: dict[str, Document]) -> list[list]:
+    """One row per document: id, title, author, passages by kind."""
+    rows = []
+    for document in documents.values():
+        passages = split_passages(document)
+        counts = {k: sum(p.kind == k for p in passages) for k in ("article", "comment",
+                                                                  "reference")}
+        rows.append([document.doc_id, document.title or document.doc_id, document.author,
+                     counts["article"], counts["comment"], counts["reference"]])
+    return rows
+
+
+def document_choices(documents: dict[str, Document]) -> list[tuple[str, str]]:
+    return [(f"{d.title or d.doc_id} ({d.doc_id})", d.doc_id) for d in documents.values()]
+
+
+def document_view(documents: dict[str, Document], doc_id: str | None, query: str = "") -> str:
+    """One document's metadata and its text coloured by kind, query matches marked."""
+    if not doc_id or doc_id not in documents:
+        return notice("Choose a document to read it.")
+    document = documents[doc_id]
+    meta = " · ".join(escape(v) for v in (document.author, document.publisher, document.date)
+                      if v)
+    return (f'<div class="cp-docview"><h3>{escape(document.title or doc_id)}</h3>'
+            f'<p class="cp-meta">{meta}</p>{legend()}'
+            f"{coloured_document(document, split_passages(document), query)}</div>")
+
+
+def search_library(documents: dict[str, Document], query: str,
+                   kinds: list[str] | None = None) -> str:
+    """Every passage containing the query (case-insensitive), with its document and kind."""
+    query = (query or "").strip()
+    if not query:
+        return notice("Type a word or phrase to search inside the documents.")
+    pattern = re.compile(re.escape(query), re.IGNORECASE)
+    hits = [(d, p) for d in documents.values() for p in split_passages(d)
+            if (not kinds or p.kind in kinds) and pattern.search(p.text)]
+    if not hits:
+        return notice(f"No passage contains “{query}”.")
+    items = [_hit_html(d, p, pattern) for d, p in hits[:MAX_HITS]]
+    more = f"<p>…and {len(hits) - MAX_HITS} more.</p>" if len(hits) > MAX_HITS else ""
+    return (f'<p class="cp-count">{len(hits)} passage{"s" if len(hits) != 1 else ""} '
+            f"contain “{escape(query)}”.</p><ol class=\"cp-hits\">{''.join(items)}</ol>{more}")
+
+
+def _hit_html(document: Document, passage, pattern: re.Pattern) -> str:
+    marked = pattern.sub(lambda m: f"\x00{m.group(0)}\x01", passage.text)
+    body = escape(marked).replace("\x00", '<mark class="cp-hit">').replace("\x01", "</mark>")
+    return (f'<li class="cp-hit-item cp-kind-{escape(passage.kind)}-card">{badge(passage.kind)} '
+            f'<span class="cp-title">{escape(document.title or document.doc_id)}</span>'
+            f'<p class="cp-kind-{escape(passage.kind)}-text">{body}</p></li>')
+
+
+def add_upload(workbench: Workbench, upload: Upload, progress: Progress = _silent) -> Added:
+    """Store an uploaded file in the corpus and index it; bad input changes nothing."""
+    if not upload.path:
+        return Added("Choose a text file to add.")
+    path = Path(upload.path)
+    if upload.structure == "column" and not upload.comments_after.strip():
+        return Added("A column needs the text of the line after which reader comments start.")
+    meta = {"title": upload.title.strip() or None, "author": upload.author.strip() or None,
+            "structure": upload.structure or None, "bio": upload.bio.strip() or None,
+            "comments_after": upload.comments_after.strip() or None}
+    progress(0.05, "Checking the file")
+    try:
+        document, added = add_document(workbench.settings.corpus_dir, path.read_bytes(),
+                                       path.name, **meta)
+    except (CorpusError, OSError) as error:
+        return Added(f"Not added: {error}")
+    if not added:
+        return Added(f"Already in the library as {document.doc_id}; nothing changed.",
+                     document.doc_id, ok=True)
+    report = workbench.reindex(progress)
+    progress(1.0, "Done")
+    return Added(f"Added {document.title or document.doc_id} ({document.doc_id}) and indexed "
+                 f"it{_report_suffix(report)}.", document.doc_id, ok=True)
+
+
+def _report_suffix(report) -> str:
+    return f" ({report.embedded} new passages embedded)" if report is not None else ""
+
+
+def build_tab(workbench: Workbench):
+    """The Library tab's components and events; returns (refresh, outputs) for the page load."""
+    with gr.Row():
+        with gr.Column(scale=3):
+            table = gr.Dataframe(
+                headers=["id", "title", "author", "article", "comments", "references"],
+                interactive=False, label="Documents", elem_id="library-table", wrap=True)
+            with gr.Row():
+                query = gr.Textbox(label="Search inside the documents", scale=4,
+                                   elem_id="library-query", placeholder="a word or phrase")
+                kinds = gr.CheckboxGroup(
+                    [("Article", "article"), ("Reader comments", "comment"),
+                     ("References", "reference")], label="Kinds", scale=2)
+            search_button = gr.Button("Search", elem_id="library-search")
+            results = gr.HTML(elem_id="library-results")
+            chosen = gr.Dropdown(label="Read a document", elem_id="library-doc", choices=[])
+            view = gr.HTML(elem_id="library-view")
+        with gr.Column(scale=2):
+            gr.Markdown("### Add a document\nPlain UTF-8 text. It is stored in the corpus and "
+                        "indexed before it can be asked about.")
+            upload = gr.File(label="Text file", file_types=[".txt", ".md"], type="filepath",
+                             elem_id="library-upload")
+            title = gr.Textbox(label="Title", elem_id="library-title")
+            author = gr.Textbox(label="Author", elem_id="library-author")
+            structure = gr.Dropdown(STRUCTURE_CHOICES, value="", label="Structure")
+            bio = gr.Textbox(label="Author bio line starts with (columns)")
+            comments_after = gr.Textbox(label="Reader comments start after the line containing",
+                                        elem_id="library-comments-after")
+            add_button = gr.Button("Add and index", variant="primary", elem_id="library-add")
+            status = gr.HTML(elem_id="library-status")
+
+    def refresh(doc_id=None):
+        documents = workbench.documents()
+        doc_id = doc_id if doc_id in documents else next(iter(documents), None)
+        return (library_table(documents),
+                gr.update(choices=document_choices(documents), value=doc_id),
+                document_view(documents, doc_id))
+
+    # Gradio injects a progress tracker into a parameter whose default is gr.Progress().
+    def on_add(path, title_, author_, structure_, bio_, after_,
+               progress=gr.Progress()):  # noqa: B008
+        outcome = add_upload(workbench, Upload(path, title_, author_, structure_, bio_, after_),
+                             lambda f, m: progress(f, desc=m))
+        level = "ok" if outcome.ok else "error"
+        return (notice(outcome.message, level), *refresh(outcome.doc_id))
+
+    outputs = [table, chosen, view]
+    search = gr.on([search_button.click, query.submit],
+                   lambda q, k: search_library(workbench.documents(), q, k),
+                   [query, kinds], results, api_name="library_search")
+    chosen.change(lambda d, q: document_view(workbench.documents(), d, q), [chosen, query], view,
+                  api_visibility="private")
+    search.then(lambda d, q: document_view(workbench.documents(), d, q), [chosen, query], view,
+                api_visibility="private")
+    add_button.click(on_add, [upload, title, author, structure, bio, comments_after],
+                     [status, *outputs], api_name="add_document", concurrency_id="index",
+                     concurrency_limit=1)
+    return refresh, outputs

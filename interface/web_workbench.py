@@ -1,0 +1,103 @@
+"""What the app's callbacks share in one process: settings, the index and models, loaded lazily.
+
+Building the app creates a Workbench and loads nothing; the first callback that needs the
+searcher or a model loads it once, and every later callback reuses it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from documents import Document, load_corpus
+from interface.settings import Settings
+
+Progress = Callable[[float, str], None]
+
+
+def _silent(fraction: float, message: str) -> None:
+    """A progress callback that shows nothing (plain calls and tests)."""
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """One browser session's choices from the Settings tab."""
+
+    llm: str = "local"
+    k: int = 6
+    include_comments: bool = True
+
+    @classmethod
+    def of(cls, settings: Settings) -> Preferences:
+        return cls(llm=settings.llm, k=settings.k, include_comments=settings.include_comments)
+
+
+class Workbench:
+    """Settings plus the embedder, the searcher and the models, each loaded on first use."""
+
+    def __init__(self, settings: Settings, embedder=None):
+        self.settings = settings
+        self._embedder = embedder  # tests pass the session's embedder; the app loads its own
+        self._searcher = None
+        self._models: dict[str, object] = {}
+        self._index_lock = threading.RLock()
+        self._model_lock = threading.Lock()
+
+    def documents(self) -> dict[str, Document]:
+        """The corpus as stored now (cheap: the texts are small and parsed on demand)."""
+        return {d.doc_id: d for d in load_corpus(self.settings.corpus_dir)}
+
+    def embedder(self):
+        with self._index_lock:
+            if self._embedder is None:
+                from retrieval import load_embedder
+
+                self._embedder = load_embedder()
+            return self._embedder
+
+    def searcher(self, progress: Progress = _silent):
+        """The hybrid searcher over the corpus; indexes new passages first if there are any."""
+        with self._index_lock:
+            if self._searcher is None:
+                from retrieval import open_searcher
+
+                progress(0.05, "Loading the embedding model")
+                embedder = self.embedder()
+                progress(0.15, "Opening the index")
+                self._searcher = open_searcher(self.settings, embedder=embedder,
+                                               log=lambda line: progress(0.2, line))
+            return self._searcher
+
+    def reindex(self, progress: Progress = _silent):
+        """Bring the index up to date with the corpus and reopen the searcher."""
+        from retrieval import build_index
+
+        with self._index_lock:
+            self.close_searcher()
+            progress(0.3, "Loading the embedding model")
+            embedder = self.embedder()
+            progress(0.5, "Embedding and indexing the new passages")
+            report = build_index(self.settings, embedder, log=lambda line: progress(0.6, line))
+            progress(0.9, "Reopening the index")
+            self.searcher()
+            return report
+
+    def close_searcher(self) -> None:
+        with self._index_lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    def has_model(self, spec: str) -> bool:
+        return spec in self._models
+
+    def model(self, spec: str, progress: Progress = _silent):
+        """The model for a provider spec (local, ollama:NAME, openai:NAME@URL), loaded once."""
+        with self._model_lock:
+            if spec not in self._models:
+                from generation import load_model
+
+                progress(0.2, f"Loading the model ({spec}); the first time takes a while")
+                self._models[spec] = load_model(spec, replace(self.settings, llm=spec))
+            return self._models[spec]
