@@ -1,0 +1,92 @@
+"""Settings tab: model provider, number of passages, reader comments in or out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import gradio as gr
+
+from interface.web_render import escape, notice
+from interface.web_workbench import Preferences, Workbench
+
+PROVIDERS = [("Local: bundled Qwen2.5-Coder-1.5B (offline)", "local"),
+             ("Ollama", "ollama"),
+             ("OpenAI-compatible server", "openai")]
+MAX_K = 20
+
+
+def spec_of(provider: str, model: str = "", base_url: str = "") -> str:
+    """The provider spec the generation stage understands; ValueError says what is missing."""
+    model, base_url = (model or "").strip(), (base_url or "").strip()
+    if provider == "local":
+        return "local"
+    if provider == "ollama":
+        if not model:
+            raise ValueError("Ollama needs a model name, e.g. qwen2.5:7b-instruct")
+        return f"ollama:{model}"
+    if provider == "openai":
+        if not model or not base_url:
+            raise ValueError("an OpenAI-compatible server needs a model name and a base URL, "
+                             "e.g. http://127.0.0.1:8080/v1")
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"the base URL must start with http:// or https://, not {base_url!r}")
+        return f"openai:{model}@{base_url}"
+    raise ValueError(f"unknown provider {provider!r}")
+
+
+def fields_of(spec: str) -> tuple[str, str, str]:
+    """(provider, model, base_url) shown in the form for a spec."""
+    provider, _, rest = spec.partition(":")
+    if provider == "openai":
+        model, _, url = rest.partition("@")
+        return "openai", model, url
+    if provider == "ollama":
+        return "ollama", rest, ""
+    return "local", "", ""
+
+
+def apply_settings(current: Preferences, provider: str, model: str, base_url: str, k,
+                   include_comments: bool) -> tuple[Preferences, str]:
+    """New session preferences and a one-line message (the old ones stay on bad input)."""
+    try:
+        spec = spec_of(provider, model, base_url)
+        k = int(k)
+        if not 1 <= k <= MAX_K:
+            raise ValueError(f"the number of passages must be between 1 and {MAX_K}")
+    except (TypeError, ValueError) as error:
+        return current, f"Settings not changed: {error}"
+    chosen = replace(current, llm=spec, k=k, include_comments=bool(include_comments))
+    comments = "included" if chosen.include_comments else "excluded"
+    return chosen, f"Using {spec}, {k} passages, reader comments {comments}."
+
+
+def status_html(workbench: Workbench, preferences: Preferences) -> str:
+    loaded = "loaded" if workbench.has_model(preferences.llm) else "loads on first use"
+    return (f'<p class="cp-meta">Model <b>{escape(preferences.llm)}</b> ({loaded}); corpus '
+            f"{escape(str(workbench.settings.corpus_dir))}; index in "
+            f"{escape(str(workbench.settings.data_path))}.</p>")
+
+
+def build_tab(workbench: Workbench, preferences: gr.State) -> None:
+    """The Settings tab's components and events (inside a gr.Tab)."""
+    provider, model, url = fields_of(workbench.settings.llm)
+    provider_box = gr.Radio(PROVIDERS, value=provider, label="Model provider",
+                            elem_id="settings-provider")
+    model_box = gr.Textbox(value=model, label="Model name (Ollama / OpenAI-compatible)")
+    url_box = gr.Textbox(value=url, label="Base URL (OpenAI-compatible)",
+                         placeholder="http://127.0.0.1:8080/v1")
+    k_box = gr.Slider(1, MAX_K, value=workbench.settings.k, step=1,
+                      label="Passages retrieved per question", elem_id="settings-k")
+    comments_box = gr.Checkbox(value=workbench.settings.include_comments,
+                               label="Include reader comments (always labelled as comments)",
+                               elem_id="settings-comments")
+    save = gr.Button("Apply", variant="primary", elem_id="settings-apply")
+    message = gr.HTML(elem_id="settings-status")
+
+    def on_apply(current, *values):
+        chosen, text = apply_settings(current, *values)
+        level = "ok" if chosen is not current else "error"
+        return chosen, notice(text, level) + status_html(workbench, chosen)
+
+    save.click(on_apply, [preferences, provider_box, model_box, url_box, k_box, comments_box],
+               [preferences, message], api_visibility="private")
