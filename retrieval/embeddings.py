@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +16,23 @@ _BATCH = 64
 
 @dataclass(frozen=True)
 class Embedder:
-    """A loaded sentence-embedding model and the name that identifies it in an index."""
+    """A sentence-embedding model folder and the name that identifies it in an index.
+
+    The model itself loads on first use, so an up-to-date index costs no model load.
+    """
 
     name: str
-    model: object  # sentence_transformers.SentenceTransformer
+    path: Path
+
+    @cached_property
+    def model(self):
+        """The loaded sentence_transformers.SentenceTransformer (CPU, offline)."""
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # keep `index --quiet` quiet
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(str(self.path), device="cpu")
 
     def encode(self, texts: list[str], batch_size: int = _BATCH) -> np.ndarray:
         """L2-normalised float32 rows, one per text."""
@@ -43,20 +57,14 @@ def bundled_model_path() -> Path:
 
 
 def load_embedder(path: Path | str | None = None, name: str | None = None) -> Embedder:
-    """Load a sentence-transformers model from a local folder (default: the bundled MiniLM).
+    """The embedder for a local sentence-transformers folder (default: the bundled MiniLM).
 
     Never downloads: HF_HUB_OFFLINE is set before sentence-transformers is imported.
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # keep `index --quiet` quiet
     folder = Path(path) if path is not None else bundled_model_path()
     if not (folder / "modules.json").exists() and not (folder / "config.json").exists():
         raise FileNotFoundError(f"{folder}: not a sentence-transformers model folder")
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(str(folder), device="cpu")
-    return Embedder(name=name or (BUNDLED_MODEL if path is None else str(folder)), model=model)
+    return Embedder(name=name or (BUNDLED_MODEL if path is None else str(folder)), path=folder)
 
 
 class LangChainEmbeddings(Embeddings):

@@ -102,8 +102,7 @@ def open_store(settings, embedder: Embedder, rebuild: bool = False) -> PassageSt
     """
     client, location, reason = _connect(settings)
     name = settings.collection
-    expected = {"embedding_model": embedder.name, "dimension": embedder.dimension,
-                "schema": SCHEMA}
+    expected = {"embedding_model": embedder.name, "schema": SCHEMA}
     stored = _stored_metadata(client, name)
     if stored is not None and (rebuild or _mismatch(stored, expected)):
         reason = "rebuild requested" if rebuild else _mismatch(stored, expected)
@@ -121,8 +120,7 @@ def _mismatch(stored: dict, expected: dict) -> str | None:
     if stored.get("embedding_model") != expected["embedding_model"]:
         return (f"embedding model changed from {stored.get('embedding_model')} "
                 f"to {expected['embedding_model']}")
-    if stored.get("schema") != expected["schema"] or stored.get("dimension") != expected[
-            "dimension"]:
+    if stored.get("schema") != expected["schema"]:
         return "the index was written by another version of counterpoint"
     return None
 

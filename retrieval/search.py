@@ -43,12 +43,12 @@ class Searcher:
     store: PassageStore
     bm25: BM25Index
     fusion: str = "rrf"
-    _position: dict[str, int] = field(default_factory=dict, repr=False)
-    _kinds: np.ndarray = field(default=None, repr=False)
-    _doc_ids: np.ndarray = field(default=None, repr=False)
+    _position: dict[str, int] = field(init=False, repr=False)
+    _kinds: np.ndarray = field(init=False, repr=False)
+    _doc_ids: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._position.update({p.id: i for i, p in enumerate(self.passages)})
+        object.__setattr__(self, "_position", {p.id: i for i, p in enumerate(self.passages)})
         object.__setattr__(self, "_kinds", np.array([p.kind for p in self.passages]))
         object.__setattr__(self, "_doc_ids", np.array([p.doc_id for p in self.passages]))
 
