@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import gradio as gr
 
 from documents import CorpusError, Document, add_document, split_passages
 from interface.web_render import badge, coloured_document, escape, legend, notice
-from interface.web_workbench import Progress, Workbench, _silent
+from interface.web_workbench import Progress, TabContext, Workbench, _silent
 
 MAX_HITS = 60
 STRUCTURE_CHOICES = [("Detect (column if comments are marked)", ""),
@@ -39,16 +40,20 @@ class Added:
     ok: bool = False
 
 
-def library_table(documents: dict[str, Document]) -> list[list]:
-    """One row per document: id, title, author, passages by kind."""
+def library_list(documents: dict[str, Document]) -> str:
+    """The documents with their authors and passage counts by kind, as an HTML table."""
+    if not documents:
+        return notice("The library is empty: add a document on the right.")
     rows = []
     for document in documents.values():
-        passages = split_passages(document)
-        counts = {k: sum(p.kind == k for p in passages) for k in ("article", "comment",
-                                                                  "reference")}
-        rows.append([document.doc_id, document.title or document.doc_id, document.author,
-                     counts["article"], counts["comment"], counts["reference"]])
-    return rows
+        counts = Counter(p.kind for p in split_passages(document))
+        kinds = " ".join(f"{badge(k)} {counts[k]}" for k in ("article", "comment", "reference")
+                         if counts[k])
+        rows.append(f"<tr><td><b>{escape(document.title or document.doc_id)}</b><br>"
+                    f'<span class="cp-meta">{escape(document.doc_id)}</span></td>'
+                    f"<td>{escape(document.author)}</td><td>{kinds}</td></tr>")
+    return ('<table class="cp-library"><thead><tr><th>Document</th><th>Author</th>'
+            f"<th>Passages</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def document_choices(documents: dict[str, Document]) -> list[tuple[str, str]]:
@@ -121,13 +126,12 @@ def _report_suffix(report) -> str:
     return f" ({report.embedded} new passages embedded)" if report is not None else ""
 
 
-def build_tab(workbench: Workbench):
-    """The Library tab's components and events; returns (refresh, outputs) for the page load."""
+def build_tab(context: TabContext) -> None:
+    """The Library tab's components and events (inside a gr.Tab)."""
+    workbench = context.workbench
     with gr.Row():
         with gr.Column(scale=3):
-            table = gr.Dataframe(
-                headers=["id", "title", "author", "article", "comments", "references"],
-                interactive=False, label="Documents", elem_id="library-table", wrap=True)
+            table = gr.HTML(elem_id="library-table")
             with gr.Row():
                 query = gr.Textbox(label="Search inside the documents", scale=4,
                                    elem_id="library-query", placeholder="a word or phrase")
@@ -155,7 +159,7 @@ def build_tab(workbench: Workbench):
     def refresh(doc_id=None):
         documents = workbench.documents()
         doc_id = doc_id if doc_id in documents else next(iter(documents), None)
-        return (library_table(documents),
+        return (library_list(documents),
                 gr.update(choices=document_choices(documents), value=doc_id),
                 document_view(documents, doc_id))
 
@@ -178,4 +182,4 @@ def build_tab(workbench: Workbench):
     add_button.click(on_add, [upload, title, author, structure, bio, comments_after],
                      [status, *outputs], api_name="add_document", concurrency_id="index",
                      concurrency_limit=1)
-    return refresh, outputs
+    context.on_page_load(refresh, outputs)

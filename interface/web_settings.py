@@ -7,7 +7,7 @@ from dataclasses import replace
 import gradio as gr
 
 from interface.web_render import escape, notice
-from interface.web_workbench import Preferences, Workbench
+from interface.web_workbench import Preferences, TabContext, Workbench
 
 PROVIDERS = [("Local: bundled Qwen2.5-Coder-1.5B (offline)", "local"),
              ("Ollama", "ollama"),
@@ -67,8 +67,9 @@ def status_html(workbench: Workbench, preferences: Preferences) -> str:
             f"{escape(str(workbench.settings.data_path))}.</p>")
 
 
-def build_tab(workbench: Workbench, preferences: gr.State) -> None:
+def build_tab(context: TabContext) -> None:
     """The Settings tab's components and events (inside a gr.Tab)."""
+    workbench, preferences = context.workbench, context.preferences
     provider, model, url = fields_of(workbench.settings.llm)
     provider_box = gr.Radio(PROVIDERS, value=provider, label="Model provider",
                             elem_id="settings-provider")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from documents import Document, load_corpus
 from interface.settings import Settings
@@ -101,3 +101,17 @@ class Workbench:
                 progress(0.2, f"Loading the model ({spec}); the first time takes a while")
                 self._models[spec] = load_model(spec, replace(self.settings, llm=spec))
             return self._models[spec]
+
+
+@dataclass(frozen=True)
+class TabContext:
+    """What every tab builder gets: the workbench, the session's state and queue options."""
+
+    workbench: Workbench
+    preferences: object  # gr.State holding Preferences
+    session_log: object  # gr.State holding the audit rows of this session
+    model_queue: dict  # event options that put model calls in one shared queue slot
+    loaders: list = field(default_factory=list)  # (fn, outputs) to run when a page loads
+
+    def on_page_load(self, fn, outputs) -> None:
+        self.loaders.append((fn, outputs))

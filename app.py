@@ -1,0 +1,10 @@
+"""Start the Counterpoint browser app: `python app.py [--host H] [--port N]`."""
+
+from __future__ import annotations
+
+import sys
+
+from interface.commands_app import main
+
+if __name__ == "__main__":
+    sys.exit(main())

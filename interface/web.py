@@ -1,0 +1,97 @@
+"""The Gradio app: one tab per task, each a thin adapter over plain functions.
+
+`build_app` only declares components and events: it loads no model, opens no index and
+starts no server, so tests build it directly. `serve` launches it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import gradio as gr
+
+from interface import web_library, web_settings
+from interface.settings import Settings
+from interface.web_workbench import Preferences, TabContext, Workbench
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+# Events that run the model share one queue slot: llama.cpp serves one call at a time, so
+# concurrent users wait their turn instead of crashing it.
+MODEL_QUEUE = {"concurrency_id": "model", "concurrency_limit": 1}
+TABS = (
+    ("Library", web_library),
+    ("Settings", web_settings),
+)
+HEADER = """# Counterpoint
+Argument maps and cited debate over your documents. Every claim links to the exact words of
+its source; <span class="cp-badge cp-kind-comment">Reader comment</span> passages are never
+presented as the article's claims."""
+
+
+def build_app(settings: Settings, workbench: Workbench | None = None) -> gr.Blocks:
+    """Declare the app's tabs and events; nothing is loaded until a callback runs."""
+    workbench = workbench or Workbench(settings)
+    with gr.Blocks(title="Counterpoint", analytics_enabled=False) as app:
+        gr.Markdown(HEADER, elem_id="cp-header")
+        context = TabContext(
+            workbench=workbench,
+            preferences=gr.State(Preferences.of(settings)),
+            session_log=gr.State([]),  # audit rows of every citation shown in this session
+            model_queue=MODEL_QUEUE,
+        )
+        with gr.Tabs(elem_id="cp-tabs"):
+            for title, module in TABS:
+                with gr.Tab(title, id=title.lower(), elem_id=f"tab-{title.lower()}"):
+                    module.build_tab(context)
+        for loader, outputs in context.loaders:
+            app.load(loader, None, outputs, api_visibility="private")
+    app.queue(default_concurrency_limit=4)
+    return app
+
+
+def launch_options() -> dict:
+    """Styling and server options shared by `serve` and the tests."""
+    script = (ASSETS / "app.js").read_text("utf-8")
+    return {
+        "css_paths": [ASSETS / "app.css"],
+        "head": f"<script>{script}</script>",
+        "theme": gr.themes.Soft(primary_hue="blue", neutral_hue="slate"),
+        "footer_links": ["api"],
+        "run_history": False,
+        "enable_monitoring": False,
+        "show_error": True,
+        "max_file_size": "2mb",
+        "share": False,
+    }
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_binding(host: str, auth: tuple[str, str] | None) -> None:
+    """Serving beyond this machine requires a username and password."""
+    if not is_loopback(host) and not auth:
+        raise ValueError(f"binding to {host} exposes the app beyond this machine: set a "
+                         "username and password (--user/--password or COUNTERPOINT_APP_USER "
+                         "and COUNTERPOINT_APP_PASSWORD)")
+    if auth and (not auth[0] or not auth[1]):
+        raise ValueError("give both a username and a password")
+
+
+def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          auth: tuple[str, str] | None = None, block: bool = True):
+    """Build the app and start its server; returns the app when `block` is False."""
+    check_binding(host, auth)
+    app = build_app(settings)
+    app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
+               quiet=not block, **launch_options())
+    return app
