@@ -151,6 +151,7 @@ def _connect(settings) -> tuple[object, str, str | None]:
             raise IndexUnavailable(f"cannot create the index at {path}: {error}") from None
         reason = f"the index at {path} was unreadable ({_first_line(error)})"
         _close_quietly(client)
+        _forget_system(path)
         shutil.rmtree(path)
         return chromadb.PersistentClient(path=str(path), settings=options), str(path), reason
 
@@ -180,6 +181,14 @@ def _probe(client, name: str) -> None:
     if collection.count():
         first = collection.get(limit=1, include=["embeddings"])
         collection.query(query_embeddings=first["embeddings"][:1], n_results=1, include=[])
+
+
+def _forget_system(path: Path) -> None:
+    """Drop chromadb's cached System for this folder: a failed start leaves a broken one there."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
 
 
 def _close_quietly(client) -> None:
