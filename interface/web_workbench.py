@@ -36,11 +36,12 @@ class Preferences:
 class Workbench:
     """Settings plus the embedder, the searcher and the models, each loaded on first use."""
 
-    def __init__(self, settings: Settings, embedder=None):
+    def __init__(self, settings: Settings, embedder=None, models: dict | None = None):
+        """`embedder` and `models` (spec -> loaded handle) are given by tests; the app loads."""
         self.settings = settings
-        self._embedder = embedder  # tests pass the session's embedder; the app loads its own
+        self._embedder = embedder
         self._searcher = None
-        self._models: dict[str, object] = {}
+        self._models: dict[str, object] = dict(models or {})
         self._index_lock = threading.RLock()
         self._model_lock = threading.Lock()
 

@@ -1,0 +1,303 @@
+"""Ask tab: cited answers streamed into a chat, with an evidence panel per answer.
+
+The answer pipeline runs in a worker thread; a thin proxy around the model reports its
+steps and every streamed piece of the generation step, so the page shows the draft as it is
+written and then the checked answer: supported sentences with citation markers, unsupported
+ones visibly marked, and each cited passage highlighted in its paragraph with its verdict.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import gradio as gr
+
+from documents import Citation, Document
+from interface.web_audit import AuditRow, audit_rows
+from interface.web_render import (
+    citation_card,
+    escape,
+    marker,
+    notice,
+    unsupported_mark,
+)
+from interface.web_workbench import Preferences, TabContext, Workbench
+
+STAGES = {
+    "load": "Loading the model (the first question after start takes longest)…",
+    "search": "Searching the documents…",
+    "rewrite": "Reading the conversation to understand the follow-up…",
+    "gate": "Checking that the passages answer the question…",
+    "draft": "Writing…",
+    "check": "Checking each sentence against its sources…",
+    "audit": "Auditing the citations…",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened while answering: a stage, a streamed piece, or the result."""
+
+    kind: str  # stage | piece | answer | error
+    value: object = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One answered question as the page shows it."""
+
+    question: str
+    html: str  # the answer with markers and unsupported marks
+    evidence: str  # the evidence cards
+    plain: str  # the answer text, for follow-up questions
+    data: dict = field(default_factory=dict)  # Answer.to_dict(), as `counterpoint ask --json`
+    rows: tuple[AuditRow, ...] = ()
+
+
+class _Tap:
+    """The model handle, reporting each pipeline step and every streamed piece to `report`."""
+
+    def __init__(self, model, report: Callable[[Event], None]):
+        self._model, self._report, self._drafted = model, report, False
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def reply(self, messages, *args, **kwargs):
+        self._report(Event("stage", "rewrite"))
+        return self._model.reply(messages, *args, **kwargs)
+
+    def label_probabilities(self, messages, labels):
+        self._report(Event("stage", "check" if self._drafted else "gate"))
+        return self._model.label_probabilities(messages, labels)
+
+    def limited(self, max_tokens: int):
+        return _TapStream(self._model.limited(max_tokens), self)
+
+
+class _TapStream:
+    def __init__(self, runnable, tap: _Tap):
+        self._runnable, self._tap = runnable, tap
+
+    def __getattr__(self, name):
+        return getattr(self._runnable, name)
+
+    def stream(self, *args, **kwargs):
+        self._tap._drafted = True
+        self._tap._report(Event("stage", "draft"))
+        for chunk in self._runnable.stream(*args, **kwargs):
+            self._tap._report(Event("piece", chunk.text))
+            yield chunk
+
+
+def answer_events(workbench: Workbench, preferences: Preferences, question: str,
+                  history=()) -> Iterator[Event]:
+    """Answer a question in a worker thread, yielding its stages, pieces and the Answer."""
+    from answers import answer_question
+
+    events: queue.Queue[Event] = queue.Queue()
+
+    def work() -> None:
+        try:
+            if not workbench.has_model(preferences.llm):
+                events.put(Event("stage", "load"))
+            model = workbench.model(preferences.llm)
+            events.put(Event("stage", "search"))
+            searcher = workbench.searcher()
+            answer = answer_question(question, searcher, _Tap(model, events.put),
+                                     history=history, k=preferences.k,
+                                     include_comments=preferences.include_comments)
+            events.put(Event("answer", answer))
+        except Exception as error:  # shown as one line in the chat, never a traceback
+            events.put(Event("error", error))
+
+    threading.Thread(target=work, name="counterpoint-answer", daemon=True).start()
+    while True:
+        event = events.get()
+        yield event
+        if event.kind in ("answer", "error"):
+            return
+
+
+def numbering(answer) -> dict[Citation, int]:
+    """Citation -> its marker number, in order of first use."""
+    return {c: n for n, c in enumerate(answer.citations, start=1)}
+
+
+def answer_html(answer, turn: int) -> str:
+    """The answer: supported sentences with markers, unsupported ones marked, or a refusal."""
+    if answer.refused:
+        return (f'<div class="cp-answer cp-refused"><p class="cp-refusal">{escape(answer.text)}'
+                "</p><p class=\"cp-meta\">No passage in the documents answers this; nothing "
+                "was made up.</p></div>")
+    numbers = numbering(answer)
+    parts = []
+    for sentence in answer.sentences:
+        if sentence.supported:
+            markers = "".join(marker(numbers[c], anchor(turn, numbers[c]))
+                              for c in sentence.citations if c in numbers)
+            parts.append(f'<span class="cp-sentence">{escape(sentence.text)}</span>{markers}')
+        else:
+            parts.append(f'<span class="cp-unsupported-sentence">{escape(sentence.text)}'
+                         f"</span> {unsupported_mark()}")
+    query = ""
+    if answer.query != answer.question:
+        query = f'<p class="cp-meta">Searched for: {escape(answer.query)}</p>'
+    return f'<div class="cp-answer">{" ".join(parts)}{query}</div>'
+
+
+def anchor(turn: int, number: int) -> str:
+    return f"ev-{turn}-{number}"
+
+
+def evidence_html(answer, turn: int, question: str, documents: dict[str, Document],
+                  rows: tuple[AuditRow, ...] = ()) -> str:
+    """The cited passages of one answer, each opening to its highlighted paragraph."""
+    verdicts = {row.citation: row for row in rows}
+    cards = []
+    for citation, number in numbering(answer).items():
+        row = verdicts.get(citation)
+        cards.append(citation_card(
+            number, citation, documents, anchor=anchor(turn, number),
+            verdict=row.verdict if row else None, score=row.score if row else None,
+            reason=row.reason if row else "", open_=number == 1))
+    body = "".join(cards) or notice("No passage is cited: the answer was refused.")
+    return (f'<section class="cp-evidence" data-turn="{turn}"><h4>Evidence for: '
+            f"{escape(question)}</h4>{body}</section>")
+
+
+def build_turn(answer, turn: int, documents: dict[str, Document],
+               rows: tuple[AuditRow, ...] = ()) -> Turn:
+    return Turn(answer.question, answer_html(answer, turn),
+                evidence_html(answer, turn, answer.question, documents, rows), answer.text,
+                answer.to_dict(), tuple(rows))
+
+
+def history_of(turns: list[Turn]) -> list[tuple[str, str]]:
+    """(question, answer) pairs for follow-ups."""
+    return [(t.question, t.plain) for t in turns]
+
+
+def ask_stream(workbench: Workbench, preferences: Preferences, question: str,
+               turns: list[Turn]) -> Iterator[tuple[str, object]]:
+    """("status", text) / ("draft", text) while answering, then ("turn", Turn) or ("error", text).
+
+    The plain function behind the Ask tab (tests call it directly).
+    """
+    question = (question or "").strip()
+    if not question:
+        yield "error", "Type a question first."
+        return
+    draft = ""
+    for event in answer_events(workbench, preferences, question, history_of(turns)):
+        if event.kind == "stage":
+            yield "status", STAGES[event.value]
+        elif event.kind == "piece":
+            draft += event.value
+            yield "draft", draft
+        elif event.kind == "error":
+            yield "error", _one_line(event.value)
+            return
+        else:
+            answer = event.value
+            turn = len(turns) + 1
+            documents = workbench.searcher().documents
+            yield "turn", build_turn(answer, turn, documents)
+            if answer.citations:
+                yield "status", STAGES["audit"]
+                rows = audit_rows(answer_claims(answer), documents,
+                                  workbench.model(preferences.llm), source="answer")
+                yield "turn", build_turn(answer, turn, documents, rows)
+
+
+def answer_claims(answer) -> list[tuple[str, Citation]]:
+    """(sentence, citation) for every citation of a supported sentence, first use only."""
+    pairs, seen = [], set()
+    for sentence in answer.sentences:
+        for citation in sentence.citations if sentence.supported else ():
+            if citation not in seen:
+                seen.add(citation)
+                pairs.append((sentence.text, citation))
+    return pairs
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"Could not answer: {text[0] if text else type(error).__name__}"
+
+
+def build_tab(context: TabContext) -> None:
+    """The Ask tab's components and events (inside a gr.Tab)."""
+    workbench = context.workbench
+    turns = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(elem_id="ask-chat", height=560, latex_delimiters=[],
+                              buttons=["copy"], feedback_options=None,
+                              placeholder="Ask about the documents. Every sentence of an "
+                                          "answer links to the words it rests on.")
+            with gr.Row():
+                question = gr.Textbox(show_label=False, scale=5, elem_id="ask-question",
+                                      placeholder="e.g. Which city is the fighting centred on?",
+                                      submit_btn=False)
+                send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-send")
+                clear = gr.Button("New conversation", scale=1, elem_id="ask-clear")
+        with gr.Column(scale=2):
+            gr.Markdown("### Evidence\nClick a marker such as [1] or a card to see the "
+                        "quoted words highlighted in their paragraph.")
+            evidence = gr.HTML(elem_id="ask-evidence")
+
+    def on_ask(text, messages, past, preferences, log):
+        messages = [*messages, {"role": "user", "content": text},
+                    {"role": "assistant", "content": ""}]
+        shown = "".join(t.evidence for t in reversed(past))
+        for kind, value in ask_stream(workbench, preferences, text, past):
+            if kind == "status":
+                messages[-1]["content"] = f'<p class="cp-status"><em>{escape(value)}</em></p>'
+            elif kind == "draft":
+                messages[-1]["content"] = (f'<div class="cp-draft">{escape(value)}</div>'
+                                           '<p class="cp-meta">Draft: being checked…</p>')
+            elif kind == "error":
+                messages[-1]["content"] = notice(value, "error")
+            else:
+                messages[-1]["content"] = value.html
+                current = [*past, value]
+                shown = "".join(t.evidence for t in reversed(current))
+                yield messages, current, shown, [*log, *value.rows], ""
+                continue
+            yield messages, past, shown, log, ""
+
+    inputs = [question, chat, turns, context.preferences, context.session_log]
+    outputs = [chat, turns, evidence, context.session_log, question]
+    for trigger in (send.click, question.submit):
+        trigger(on_ask, inputs, outputs, api_visibility="private", **context.model_queue)
+    clear.click(lambda: ([], [], ""), None, [chat, turns, evidence], api_visibility="private")
+    gr.api(_ask_api(workbench), api_name="ask", **context.model_queue)
+
+
+def _ask_api(workbench: Workbench):
+    def ask(question: str, k: int = 6, include_comments: bool = True) -> dict:
+        """Answer a question from the documents: the answer, its sentences and citations, each
+        citation re-verified against the stored text and audited."""
+        preferences = Preferences(llm=workbench.settings.llm, k=int(k),
+                                  include_comments=bool(include_comments))
+        result: dict = {"error": "no answer"}
+        for kind, value in ask_stream(workbench, preferences, question, []):
+            if kind == "error":
+                raise gr.Error(value)
+            if kind == "turn":
+                result = _turn_dict(value, workbench)
+        return result
+
+    return ask
+
+
+def _turn_dict(turn: Turn, workbench: Workbench) -> dict:
+    documents = workbench.searcher().documents
+    audited = {row.citation: row.to_dict(documents) for row in turn.rows}
+    citations = [audited.get(Citation(**c)) or {**c, "verbatim": Citation(**c).is_verbatim(
+        documents)} for c in turn.data["citations"]]
+    return {**turn.data, "citations": citations}
