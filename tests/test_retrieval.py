@@ -1,0 +1,191 @@
+"""Hybrid search on the real corpus: BM25 correctness, fusion, filters, provenance, retriever."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from langchain_core.documents import Document as LangChainDocument
+
+from interface.cli import main
+from interface.settings import load_settings
+from retrieval import as_retriever, open_searcher
+from retrieval.bm25 import K1, B, build_bm25, tokenize
+from retrieval.fusion import reciprocal_rank, weighted
+
+REPO = Path(__file__).resolve().parent.parent
+COLUMN = "003_bf4e1c7beccc96a2"
+
+
+@pytest.fixture(scope="module")
+def real_settings(tmp_path_factory):
+    data = tmp_path_factory.mktemp("index")
+    return load_settings({"corpus_dir": REPO / "corpus", "data_dir": data}, environ={})
+
+
+@pytest.fixture(scope="module")
+def searcher(real_settings, embedder):
+    messages = []
+    searcher = open_searcher(real_settings, embedder, log=messages.append)
+    assert len(messages) == 1 and messages[0].startswith("building the search index")
+    yield searcher
+    searcher.close()
+
+
+# --- BM25 -------------------------------------------------------------------------------------
+
+def _reference_bm25(texts: list[str], query: str) -> list[float]:
+    """Okapi BM25 written the slow, obvious way (a loop per passage)."""
+    docs = [Counter(tokenize(t)) for t in texts]
+    lengths = [sum(d.values()) for d in docs]
+    average = (sum(lengths) / len(docs)) or 1.0
+    scores = []
+    for doc, length in zip(docs, lengths, strict=True):
+        score = 0.0
+        for term in set(tokenize(query)):
+            df = sum(term in d for d in docs)
+            if doc[term]:
+                idf = math.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
+                tf = doc[term]
+                score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
+        scores.append(score)
+    return scores
+
+
+words = st.sampled_from(["war", "wars", "drone", "Drones", "peace", "talks", "the", "of",
+                         "Kyiv", "2025", "14,000", "missile", "a", "NATO"])
+passages = st.lists(st.lists(words, max_size=12).map(" ".join), min_size=1, max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=passages, query=st.lists(words, min_size=1, max_size=5).map(" ".join))
+def test_bm25_matches_the_textbook_formula(texts, query):
+    fast = build_bm25(texts).scores(query)
+    assert np.allclose(fast, _reference_bm25(texts, query), rtol=1e-4, atol=1e-5)
+
+
+def test_tokenizer_drops_stop_words_and_folds_plurals():
+    assert tokenize("The drones of Russia's war, 14,000 attacks") == [
+        "drone", "russia", "war", "14", "000", "attack"]
+
+
+@pytest.mark.slow
+def test_bm25_stays_fast_at_100k_passages():
+    words = np.random.default_rng(0).integers(0, 30_000, size=(100_000, 20))
+    texts = [" ".join(f"w{w}" for w in row) for row in words.tolist()]
+    index = build_bm25(texts)
+    started = time.perf_counter()
+    for n in range(20):
+        index.scores(f"w{n} w{n + 100} w{n + 2000} w{n + 9000}")
+    assert (time.perf_counter() - started) / 20 < 0.05
+
+
+# --- fusion -----------------------------------------------------------------------------------
+
+def test_reciprocal_rank_fusion_rewards_agreement():
+    scores = reciprocal_rank([[1, 2, 3], [2, 4]], k=60)
+    assert max(scores, key=scores.get) == 2
+    assert scores[1] == pytest.approx(1 / 61) and scores[2] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_weighted_fusion_blends_normalised_scores():
+    bm25 = np.array([0.0, 10.0, 5.0])
+    scores = weighted({0, 1, 2}, {0: 0.9, 1: 0.1, 2: 0.5}, bm25, dense_weight=0.5)
+    assert scores == pytest.approx({0: 0.5, 1: 0.5, 2: 0.5})
+    assert weighted({0, 1, 2}, {0: 0.9, 1: 0.1, 2: 0.5}, bm25, dense_weight=1.0)[0] == 1.0
+
+
+# --- search on the real corpus ----------------------------------------------------------------
+
+def test_every_hit_is_a_verbatim_span_with_both_scores(searcher):
+    hits = searcher.search("How many drone attacks has Russia launched?", k=8)
+    assert len(hits) == 8
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for hit in hits:
+        p = hit.passage
+        assert searcher.documents[p.doc_id].text[p.start : p.end] == p.text
+        assert -1 <= hit.dense_score <= 1 and hit.bm25_score >= 0
+    assert "14,000 drone attacks" in hits[0].passage.text
+
+
+def test_modes_rank_by_their_own_scores(searcher):
+    query = "Tomahawk missiles for Ukraine"
+    dense = searcher.search(query, k=5, mode="dense")
+    bm25 = searcher.search(query, k=5, mode="bm25")
+    assert [h.score for h in dense] == [h.dense_score for h in dense]
+    assert [h.score for h in bm25] == [h.bm25_score for h in bm25]
+    assert all(h.dense_score is None for h in bm25)
+    expected = searcher.embed([query])[0] @ searcher.embed([dense[0].passage.text])[0]
+    assert dense[0].dense_score == pytest.approx(float(expected), abs=1e-4)
+
+
+def test_filters_by_kind_and_document_run_in_both_rankers(searcher):
+    hits = searcher.search("What do readers think of Putin?", k=10, kinds=["comment"])
+    assert len(hits) == 10 and {h.passage.kind for h in hits} == {"comment"}
+    hits = searcher.search("NATO troops in Europe", k=10, doc_ids=["003"])
+    assert {h.passage.doc_id for h in hits} == {COLUMN}
+    both = searcher.search("drones", k=50, kinds=["bio"], doc_ids=[COLUMN])
+    assert len(both) == 1 and both[0].passage.kind == "bio"
+
+
+def test_comment_filter_finds_a_reader_comment(searcher):
+    gold = "Long game, he’s 72."
+    hits = searcher.search("Putin is playing a long game, he is 72", k=3, kinds=["comment"])
+    assert gold in [h.passage.text for h in hits]
+    assert all(h.passage.kind == "comment" for h in hits)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    ({"query": "  "}, "the query is empty"),
+    ({"query": "x", "k": 0}, "k must be at least 1"),
+    ({"query": "x", "kinds": ["tweet"]}, "unknown kind 'tweet'"),
+    ({"query": "x", "doc_ids": ["nope"]}, "document 'nope' is not in the corpus"),
+    ({"query": "x", "doc_ids": ["0"]}, "matches several documents"),
+    ({"query": "x", "mode": "magic"}, "mode must be one of"),
+])
+def test_bad_search_arguments_are_clear_errors(searcher, call, message):
+    with pytest.raises(ValueError, match=message):
+        searcher.search(**call)
+
+
+def test_langchain_retriever_returns_documents_with_provenance(searcher):
+    retriever = as_retriever(searcher, k=3, kinds=["article"])
+    batches = retriever.batch(["Pokrovsk", "Eastern Flank Guard"])
+    assert [len(b) for b in batches] == [3, 3]
+    first = batches[0][0]
+    assert isinstance(first, LangChainDocument) and "Pokrovsk" in first.page_content
+    meta = first.metadata
+    text = searcher.documents[meta["doc_id"]].text
+    assert text[meta["start"] : meta["end"]] == first.page_content and meta["kind"] == "article"
+    assert {"score", "dense_score", "bm25_score"} <= set(meta)
+
+
+def test_cli_search_json_has_the_documented_fields(real_settings, searcher, capsys,
+                                                   monkeypatch, embedder):
+    monkeypatch.setattr("retrieval.embeddings.load_embedder", lambda *a, **k: embedder)
+    args = ["--corpus-dir", str(real_settings.corpus_dir), "--data-dir",
+            str(real_settings.data_dir)]
+    code = main(["search", "Witkoff", "--k", "2", "--kind", "article", "--json", *args])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    rows = json.loads(out)
+    assert len(rows) == 2 and all(set(r) == {"doc_id", "kind", "start", "end", "text", "score"}
+                                  for r in rows)
+    assert "Witkoff" in rows[0]["text"]
+
+
+def test_cli_search_bad_input_is_one_line(real_settings, searcher, capsys, monkeypatch,
+                                          embedder):
+    monkeypatch.setattr("retrieval.embeddings.load_embedder", lambda *a, **k: embedder)
+    args = ["--corpus-dir", str(real_settings.corpus_dir), "--data-dir",
+            str(real_settings.data_dir)]
+    assert main(["search", "x", "--doc", "999", *args]) == 2
+    assert capsys.readouterr().err == "error: document '999' is not in the corpus; see " \
+                                      "`counterpoint docs`\n"
