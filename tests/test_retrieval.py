@@ -14,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from langchain_core.documents import Document as LangChainDocument
 
+from evaluation.dataset import gold_span, load_eval_set
+from evaluation.retrieval import ItemResult, evaluate_retrieval, summarize
 from interface.cli import main
 from interface.settings import load_settings
 from retrieval import as_retriever, open_searcher
@@ -189,3 +191,56 @@ def test_cli_search_bad_input_is_one_line(real_settings, searcher, capsys, monke
     assert main(["search", "x", "--doc", "999", *args]) == 2
     assert capsys.readouterr().err == "error: document '999' is not in the corpus; see " \
                                       "`counterpoint docs`\n"
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+def test_every_gold_quote_of_the_dev_set_is_located(corpus_documents):
+    eval_set = load_eval_set()
+    cases = [c for section, items in eval_set.items() if section != "about"
+             for c in items if "quote" in c]
+    assert len(cases) >= 12
+    for case in cases:
+        doc_id, start, end = gold_span(corpus_documents, case["doc"], case["quote"])
+        assert doc_id.startswith(case["doc"])
+        assert corpus_documents[doc_id].text[start:end] == case["quote"]
+
+
+def test_gold_span_and_eval_set_errors_are_clear(corpus_documents, tmp_path):
+    with pytest.raises(ValueError, match="is not in 003_"):
+        gold_span(corpus_documents, "003", "words nobody wrote")
+    with pytest.raises(ValueError, match="no document id starts with '9'"):
+        gold_span(list(corpus_documents.values()), "9", "war")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not a JSON evaluation set"):
+        load_eval_set(tmp_path / "bad.json")
+    with pytest.raises(FileNotFoundError):
+        load_eval_set(tmp_path / "missing.json")
+
+
+def test_recall_and_mrr_arithmetic():
+    results = [ItemResult("a", "article", 1), ItemResult("b", "article", 3),
+               ItemResult("c", "comment", None), ItemResult("d", "article", 7)]
+    overall, article, comment = summarize("x", results)
+    assert overall.recall == {1: 0.25, 5: 0.5, 10: 0.75}
+    assert overall.mrr == pytest.approx((1 + 1 / 3 + 1 / 7) / 4)
+    assert (article.kind, article.items, comment.recall[10]) == ("article", 3, 0.0)
+
+
+def test_hybrid_recall_at_5_on_the_dev_set_meets_the_target(searcher):
+    scores, ranks = evaluate_retrieval(searcher, load_eval_set(),
+                                       configurations=(("hybrid-rrf", "hybrid", "rrf"),))
+    overall = next(s for s in scores if s.kind == "all")
+    assert overall.recall[5] >= 0.9, ranks
+
+
+def test_cli_eval_retrieval_reports_every_configuration(real_settings, searcher, capsys,
+                                                        monkeypatch, embedder):
+    monkeypatch.setattr("retrieval.embeddings.load_embedder", lambda *a, **k: embedder)
+    args = ["--corpus-dir", str(real_settings.corpus_dir), "--data-dir",
+            str(real_settings.data_dir)]
+    assert main(["eval", "retrieval", "--json", *args]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rows = {(r["configuration"], r["kind"]) for r in report["scores"]}
+    assert {("dense", "all"), ("bm25", "all"), ("hybrid-rrf", "comment")} <= rows
+    assert set(report["ranks"]["hybrid-rrf"]) == {c["id"] for c in load_eval_set()["qa"]}
