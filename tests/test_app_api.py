@@ -24,11 +24,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def share_model_cache(settings) -> None:
+    """Point a temporary data dir at the prepared model (setup.sh assembles it once)."""
+    prepared = load_settings().model_cache
+    if prepared.is_dir():
+        settings.data_path.mkdir(parents=True, exist_ok=True)
+        settings.model_cache.symlink_to(prepared, target_is_directory=True)
+
+
 def start(root: Path, embedder, auth=None):
     """Serve the app on loopback over a temporary copy of the corpus; return (url, app, bench)."""
     shutil.copytree(REPO / "corpus", root / "corpus")
     settings = load_settings({"corpus_dir": root / "corpus", "data_dir": root / "data"},
                              environ={})
+    share_model_cache(settings)
     workbench = Workbench(settings, embedder=embedder)
     app = build_app(settings, workbench)
     port = free_port()
