@@ -1,0 +1,174 @@
+"""Debate tab: the user states a position; the assistant answers, turn by turn, with the
+strongest cited claims from the documents on the other side, and can switch sides.
+
+Every assistant turn is assembled by code from the map's claims: no free-text generation,
+so every sentence shown carries its citations (reader comments are attributed as such).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import gradio as gr
+import numpy as np
+
+from documents import Document
+from interface.web_audit import AuditRow, audit_rows
+from interface.web_render import badge, citation_card, escape, marker, notice
+from interface.web_workbench import Preferences, TabContext, Workbench
+
+CLAIMS_PER_TURN = 2
+
+
+@dataclass(frozen=True)
+class Debate:
+    """One debate: the user's position, its map, which side the assistant argues, what was said."""
+
+    position: str
+    argument_map: object  # arguments.ArgumentMap for the position
+    assistant_side: str = "con"  # "con": argue against the user; "pro": argue for the position
+    used: tuple[str, ...] = ()  # texts of the claims already put forward
+    turn: int = 0
+
+    def remaining(self) -> list:
+        claims = getattr(self.argument_map, self.assistant_side)
+        return [c for c in claims if c.text not in self.used]
+
+    def switched(self) -> Debate:
+        return replace(self, assistant_side="pro" if self.assistant_side == "con" else "con")
+
+
+def open_debate(workbench: Workbench, preferences: Preferences, position: str) -> Debate:
+    """Map the user's position once; the turns then draw on that map."""
+    from arguments import build_map
+
+    position = " ".join((position or "").split())
+    if not position:
+        raise ValueError("state your position first, e.g. “Sanctions on Russia are working.”")
+    argument_map = build_map(position, workbench.searcher(), workbench.model(preferences.llm))
+    return Debate(position, argument_map)
+
+
+def strongest(claims: list, statement: str, embed) -> list:
+    """Claims ordered by relevance to the user's last statement, then by their strength."""
+    if not claims:
+        return []
+    vectors = embed([statement, *(c.text for c in claims)])
+    relevance = vectors[1:] @ vectors[0]
+    strength = np.array([c.score * (1 + 0.2 * min(len(c.citations), 3)) for c in claims])
+    order = np.lexsort((-strength, -np.round(relevance, 1)))
+    return [claims[i] for i in order]
+
+
+def next_turn(debate: Debate, statement: str, embed,
+              per_turn: int = CLAIMS_PER_TURN) -> tuple[Debate, list]:
+    """The claims the assistant puts forward next, and the debate with them marked as used."""
+    chosen = strongest(debate.remaining(), statement, embed)[:per_turn]
+    used = (*debate.used, *(c.text for c in chosen))
+    return replace(debate, used=used, turn=debate.turn + 1), chosen
+
+
+def turn_html(debate: Debate, chosen: list, documents: dict[str, Document],
+              rows: tuple[AuditRow, ...] = ()) -> tuple[str, str]:
+    """The assistant's reply (claims with markers) and its evidence cards, as HTML."""
+    if not chosen:
+        side = "against" if debate.assistant_side == "con" else "for"
+        return (notice(f"The documents hold no further cited argument {side} "
+                       f"“{debate.position}”. Switch sides to hear the other case.", "warn"), "")
+    verdicts = {(row.claim, row.citation): row for row in rows}
+    lead = ("The documents push back:" if debate.assistant_side == "con"
+            else "Arguing for your position, the documents say:")
+    items, cards, number = [], [], 0
+    for claim in chosen:
+        markers = ""
+        for citation in claim.citations:
+            number += 1
+            anchor = f"db-{debate.turn}-{number}"
+            markers += marker(number, anchor)
+            row = verdicts.get((claim.text, citation))
+            cards.append(citation_card(
+                number, citation, documents, anchor=anchor, open_=number == 1,
+                verdict=row.verdict if row else None, score=row.score if row else None,
+                reason=row.reason if row else ""))
+        items.append(f"<li>{badge(claim.kind)} {escape(attributed(claim))}{markers}</li>")
+    reply = (f'<div class="cp-answer cp-debate-turn"><p>{lead}</p>'
+             f'<ul>{"".join(items)}</ul></div>')
+    evidence = (f'<section class="cp-evidence"><h4>Turn {debate.turn}</h4>'
+                f'{"".join(cards)}</section>')
+    return reply, evidence
+
+
+def attributed(claim) -> str:
+    """A reader comment's claim is never presented as the article's."""
+    if claim.kind == "comment" and "reader" not in claim.text.lower():
+        return f"A reader comment argues: {claim.text}"
+    return claim.text
+
+
+def build_tab(context: TabContext) -> None:
+    """The Debate tab's components and events (inside a gr.Tab)."""
+    workbench = context.workbench
+    debate_state = gr.State(None)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(elem_id="debate-chat", height=480, latex_delimiters=[],
+                              feedback_options=None, buttons=["copy"],
+                              placeholder="State a position. The assistant answers with the "
+                                          "strongest cited arguments against it.")
+            with gr.Row():
+                statement = gr.Textbox(show_label=False, scale=5, elem_id="debate-statement",
+                                       placeholder="Your position, then your replies")
+                send = gr.Button("Send", variant="primary", scale=1, elem_id="debate-send")
+            with gr.Row():
+                switch = gr.Button("Switch sides", elem_id="debate-switch")
+                restart = gr.Button("New debate", elem_id="debate-new")
+        with gr.Column(scale=2):
+            gr.Markdown("### Sources of the last turns")
+            evidence = gr.HTML(elem_id="debate-evidence")
+
+    # Gradio injects a progress tracker into a parameter whose default is gr.Progress().
+    def on_send(text, messages, debate, shown, preferences, log,
+                progress=gr.Progress()):  # noqa: B008
+        messages = [*messages, {"role": "user", "content": escape(text or "")}]
+        rows: tuple[AuditRow, ...] = ()
+        try:
+            if debate is None:
+                progress(0.1, desc="Mapping the arguments on your position")
+                debate = open_debate(workbench, preferences, text)
+            searcher = workbench.searcher()
+            debate, chosen = next_turn(debate, text, searcher.embed)
+            pairs = [(c.text, citation) for c in chosen for citation in c.citations]
+            if pairs:
+                progress(0.9, desc="Auditing the citations")
+                rows = audit_rows(pairs, searcher.documents, workbench.model(preferences.llm),
+                                  source="debate")
+            reply, cards = turn_html(debate, chosen, searcher.documents, rows)
+        except Exception as error:  # one line for the user
+            reply, cards = notice(f"Could not reply: {_first_line(error)}", "error"), ""
+        messages.append({"role": "assistant", "content": reply})
+        return messages, debate, cards + (shown or ""), [*log, *rows], ""
+
+    def on_switch(messages, debate):
+        if debate is None:
+            return messages, debate
+        debate = debate.switched()
+        side = "against" if debate.assistant_side == "con" else "for"
+        note = notice(f"Switched sides: I now argue {side} “{debate.position}”. Send a "
+                      "message to continue.", "info")
+        return [*messages, {"role": "assistant", "content": note}], debate
+
+    send_inputs = [statement, chat, debate_state, evidence, context.preferences,
+                   context.session_log]
+    send_outputs = [chat, debate_state, evidence, context.session_log, statement]
+    for trigger in (send.click, statement.submit):
+        trigger(on_send, send_inputs, send_outputs, api_visibility="private",
+                **context.model_queue)
+    switch.click(on_switch, [chat, debate_state], [chat, debate_state],
+                 api_visibility="private")
+    restart.click(lambda: ([], None, ""), None, [chat, debate_state, evidence],
+                  api_visibility="private")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
