@@ -1,0 +1,1 @@
+"""Benchmarks that `counterpoint bench` and `python -m benchmarks.<name>` run."""
