@@ -11,7 +11,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from interface import web_library, web_settings
+from interface import web_ask, web_audit, web_debate, web_library, web_map, web_settings
 from interface.settings import Settings
 from interface.web_workbench import Preferences, TabContext, Workbench
 
@@ -22,6 +22,10 @@ DEFAULT_PORT = 7860
 # concurrent users wait their turn instead of crashing it.
 MODEL_QUEUE = {"concurrency_id": "model", "concurrency_limit": 1}
 TABS = (
+    ("Ask", web_ask),
+    ("Map", web_map),
+    ("Audit", web_audit),
+    ("Debate", web_debate),
     ("Library", web_library),
     ("Settings", web_settings),
 )

@@ -17,10 +17,10 @@ LINE_HEIGHT = 16
 PADDING = 10
 ROW_GAP = 14
 MAX_LINES = 5
-CHARS_PER_LINE = 40
+CHARS_PER_LINE = 36
 FILL = {"root": "#eef2ff", "article": "#eff6ff", "comment": "#fff7ed", "reference": "#ecfdf5"}
 STROKE = {"root": "#4338ca", "article": "#1d4ed8", "comment": "#b45309", "reference": "#047857"}
-EDGE = {"pro": "#15803d", "con": "#b91c1c"}
+EDGE = {"pro": "#15803d", "con": "#b91c1c", "objection": "#b91c1c"}
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class GraphNode:
 
     id: str
     label: str
-    side: str  # root | pro | con
+    side: str  # root | pro | con | objection (attacks its parent claim)
     kind: str = "article"  # the source kind of the claim (article, comment, ...)
     parent: str | None = None
     note: str = ""  # e.g. "3 of 13 comments" or a citation count
@@ -49,7 +49,7 @@ def _lines(node: GraphNode) -> tuple[str, ...]:
     if len(lines) > MAX_LINES:
         lines = [*lines[: MAX_LINES - 1], lines[MAX_LINES - 1][: CHARS_PER_LINE - 1] + "…"]
     header = "Proposition" if node.side == "root" else (
-        f"{'Pro' if node.side == 'pro' else 'Con'} · {KIND_LABELS.get(node.kind, node.kind)}")
+        f"{node.side.capitalize()} · {KIND_LABELS.get(node.kind, node.kind)}")
     if node.note:
         header += f" · {node.note}"
     return (header, *lines)

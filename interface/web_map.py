@@ -68,7 +68,8 @@ def graph_nodes(argument_map) -> list[GraphNode]:
             node_id = f"{side}{number}"
             nodes.append(GraphNode(node_id, claim.text, side, claim.kind, "P",
                                    _sources(claim)))
-            nodes += [GraphNode(f"{node_id}o{i}", o.text, "con", o.kind, node_id, _sources(o))
+            nodes += [GraphNode(f"{node_id}o{i}", o.text, "objection", o.kind, node_id,
+                                _sources(o))
                       for i, o in enumerate(claim.objections, start=1)]
     return nodes
 

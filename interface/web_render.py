@@ -127,7 +127,7 @@ def coloured_document(document: Document, passages: list[Passage], query: str = 
 
 def _with_matches(text: str, query: str) -> str:
     """Escape text, marking case-insensitive occurrences of the query."""
-    if not query.strip():
+    if not (query or "").strip():
         return escape(text)
     parts = re.split(f"({re.escape(query.strip())})", text, flags=re.IGNORECASE)
     return "".join(f'<mark class="cp-hit">{escape(p)}</mark>' if i % 2 else escape(p)

@@ -39,7 +39,7 @@ def argument_map(corpus_documents):
 
 def test_graph_draws_every_claim_with_comments_dashed_and_text_escaped(argument_map):
     nodes = graph_nodes(argument_map)
-    assert [n.side for n in nodes] == ["root", "pro", "con", "pro"]
+    assert [n.side for n in nodes] == ["root", "pro", "objection", "pro"]
     assert nodes[2].parent == nodes[1].id  # the objection hangs off the claim it attacks
     drawing = svg(nodes)
     assert drawing.count("<rect") == 4 and drawing.count("<path") == 3
