@@ -73,8 +73,10 @@ class LocalEngine:
     def _first_tokens(self, label: str) -> set[int]:
         """First token ids of the ways a reply can start with `label`."""
         forms = {label, label.lower(), label.capitalize(), " " + label}
-        return {self._llama.tokenize(f.encode("utf-8"), add_bos=False, special=False)[0]
-                for f in forms}
+        firsts = {self._llama.tokenize(f.encode("utf-8"), add_bos=False, special=False)[0]
+                  for f in forms}
+        # A bare space token (digits are split off it) says nothing about the label.
+        return {t for t in firsts if _token_text(self._llama, t).strip()}
 
     def _next_token_logits(self, tokens: list[int]) -> np.ndarray:
         """Logits after `tokens`, reusing the KV cache of the longest shared prefix."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.runnables import Runnable
 
 from generation import bundled, remote
 from generation.chat import LocalChatModel, as_messages, as_role_dicts
@@ -44,6 +45,15 @@ class ModelHandle:
     chat: BaseChatModel
     scorer: Callable[[list, Sequence[str]], dict[str, float]]
     spec: ModelSpec
+    limiter: Callable[[int], Runnable] | None = None  # chat with a reply-length cap
+
+    def limited(self, max_tokens: int) -> Runnable:
+        """The chat model with replies capped at `max_tokens` tokens."""
+        return self.chat if self.limiter is None else self.limiter(max_tokens)
+
+    def reply(self, messages, max_tokens: int = MAX_TOKENS) -> str:
+        """The text of one (greedy) reply."""
+        return self.limited(max_tokens).invoke(as_messages(messages)).text
 
     def label_probabilities(self, messages, labels: Sequence[str]) -> dict[str, float]:
         """P(label) for the first token of the reply, normalised over `labels`."""
@@ -103,7 +113,8 @@ def _load_local(spec: ModelSpec, cache_dir: Path, max_tokens: int) -> ModelHandl
     def scorer(messages, labels):
         return engine.label_probabilities(as_role_dicts(messages), labels)
 
-    return ModelHandle(name=name, chat=chat, scorer=scorer, spec=spec)
+    return ModelHandle(name=name, chat=chat, scorer=scorer, spec=spec,
+                       limiter=lambda n: chat.bind(max_tokens=n))
 
 
 def _load_openai(spec: ModelSpec, max_tokens: int) -> ModelHandle:
@@ -111,18 +122,22 @@ def _load_openai(spec: ModelSpec, max_tokens: int) -> ModelHandle:
     api_key = os.environ.get("OPENAI_API_KEY") or "not-needed"
     remote.check_openai_server(spec.base_url, api_key)
     chat, scorer, plain = remote.openai_models(spec.model, spec.base_url, api_key, max_tokens)
-    return _remote_handle(spec, chat, remote.RemoteLabeler(scorer, plain))
+    return _remote_handle(spec, chat, remote.RemoteLabeler(scorer, plain),
+                          lambda n: chat.bind(max_tokens=n))
 
 
 def _load_ollama(spec: ModelSpec, max_tokens: int) -> ModelHandle:
     base_url = spec.base_url or remote.OLLAMA_URL
     remote.check_ollama_model(spec.model, base_url)
     chat, scorer, plain = remote.ollama_models(spec.model, base_url, max_tokens)
-    return _remote_handle(spec, chat, remote.RemoteLabeler(scorer, plain))
+    options = {"temperature": 0}
+    return _remote_handle(spec, chat, remote.RemoteLabeler(scorer, plain),
+                          lambda n: chat.bind(options={**options, "num_predict": n}))
 
 
-def _remote_handle(spec: ModelSpec, chat, labeler: remote.RemoteLabeler) -> ModelHandle:
+def _remote_handle(spec: ModelSpec, chat, labeler: remote.RemoteLabeler,
+                   limiter: Callable[[int], Runnable]) -> ModelHandle:
     def scorer(messages, labels):
         return labeler(as_messages(messages), labels)
 
-    return ModelHandle(name=str(spec), chat=chat, scorer=scorer, spec=spec)
+    return ModelHandle(name=str(spec), chat=chat, scorer=scorer, spec=spec, limiter=limiter)

@@ -1,0 +1,120 @@
+"""Attach citations by code: link each answer sentence to the evidence passages that back it.
+
+Candidates are ranked by embedding similarity plus word overlap; the model then judges
+"does this passage support the statement?" (Yes/No read from logits). Every number and
+name in the sentence must also appear in what it cites (or in the question).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from documents import Passage
+from generation import render_prompt
+
+PROMPT_VARIABLES = {"support.txt": {"question", "statement", "passage"}}
+
+SIMILARITY_WEIGHT = 0.6  # the rest is word overlap
+CANDIDATE_FLOOR = 0.25  # below this a passage is not worth asking the model about
+MAX_CANDIDATES = 3
+SUPPORT_THRESHOLD = 0.5  # P(Yes) needed to accept a passage as support
+
+_STOPWORDS = frozenset(
+    "a an the and or but of to in on at by for with from as is are was were be been being "
+    "has have had it its this that these those there their they them he she his her him "
+    "which who whom what when where how why not no do does did so than then also about "
+    "into over after before said says say according reader readers comment comments argues "
+    "argue article passage passages".split()
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+# Attribution frames the answer may put around a claim ("a reader comment argues that ...").
+_FRAME = re.compile(
+    r"^(?:according to (?:the|a|one|some) (?:article|passages?|documents?|text|reader"
+    r"(?: comment)?s?|comments?)\s*,?\s*|(?:the|a|one|some) (?:article|passages?|text|"
+    r"reader(?: comment)?s?|comments?|commenters?) (?:argues?|says?|states?|notes?|claims?|"
+    r"writes?|suggests?|mentions?)(?: that)?\s*)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """The passages one sentence rests on, and whether they support it."""
+
+    passages: tuple[Passage, ...]
+    supported: bool
+
+
+def claim_of(sentence: str) -> str:
+    """The sentence without an attribution frame such as "According to the article,"."""
+    stripped = _FRAME.sub("", sentence.strip(), count=1)
+    return stripped[:1].upper() + stripped[1:] if stripped else sentence
+
+
+def content_words(text: str) -> set[str]:
+    words = {w.lower().rstrip("s") for w in _WORD.findall(text.replace("’", "'"))}
+    return {w for w in words if len(w) > 1 and w not in _STOPWORDS}
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words after the first word (likely names), lower-cased."""
+    words = _WORD.findall(text.replace("’", "'"))[1:]
+    return {w.lower() for w in words if w[0].isupper() and w.lower() not in _STOPWORDS
+            and w not in ("I", "US", "UK", "EU")}
+
+
+def unbacked_details(claim: str, sources: Sequence[str]) -> set[str]:
+    """Numbers and names in the claim that none of the source texts contains."""
+    pooled = " ".join(sources)
+    missing = numbers(claim) - numbers(pooled)
+    lowered = pooled.replace("’", "'").lower()
+    missing |= {name for name in names(claim) if name not in lowered}
+    return missing
+
+
+def overlap(claim: str, passage: str) -> float:
+    """Share of the claim's content words that the passage contains."""
+    words = content_words(claim)
+    return len(words & content_words(passage)) / len(words) if words else 0.0
+
+
+def rank_candidates(claim_vector: np.ndarray, claim: str, passages: Sequence[Passage],
+                    vectors: np.ndarray, preferred: int = 0) -> list[int]:
+    """Indices of passages worth judging: the first `preferred` (what the answer was written
+    from) before the rest, each group best first by similarity plus word overlap."""
+    similarity = vectors @ claim_vector
+    scored = [(SIMILARITY_WEIGHT * float(similarity[i])
+               + (1 - SIMILARITY_WEIGHT) * overlap(claim, p.text), i)
+              for i, p in enumerate(passages)]
+    kept = [(i >= preferred, -score, i) for score, i in scored if score >= CANDIDATE_FLOOR]
+    return [i for _, _, i in sorted(kept)][:MAX_CANDIDATES]
+
+
+def supports(model, question: str, claim: str, passage: Passage) -> float:
+    """P(Yes): the model's judgment that the passage supports the claim."""
+    prompt = render_prompt("support.txt", question=question, statement=claim,
+                           passage=" ".join(passage.text.split()))
+    return model.label_probabilities([("human", prompt)], ["Yes", "No"])["Yes"]
+
+
+def link_sentence(sentence: str, sentence_vector: np.ndarray, passages: Sequence[Passage],
+                  vectors: np.ndarray, model, question: str, preferred: int = 0) -> Link:
+    """Cite the best-ranked passages the model confirms, until the claim's details are covered."""
+    claim = claim_of(sentence)
+    cited: list[Passage] = []
+    for index in rank_candidates(sentence_vector, claim, passages, vectors, preferred):
+        if cited and not unbacked_details(claim, [question, *(p.text for p in cited)]):
+            break
+        if supports(model, question, claim, passages[index]) >= SUPPORT_THRESHOLD:
+            cited.append(passages[index])
+    covered = not unbacked_details(claim, [question, *(p.text for p in cited)])
+    return Link(tuple(cited), bool(cited) and covered)

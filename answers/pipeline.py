@@ -1,0 +1,182 @@
+"""Cited question answering: retrieve -> gate -> generate -> split -> link citations by code."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+
+from answers.answer import NOT_FOUND, Answer, AnswerSentence, refusal
+from answers.evidence import COMMENT_KIND, numbered, retrieve
+from answers.linking import claim_of, link_sentence
+from answers.rewrite import standalone_question
+from documents import Citation, Passage, sentence_spans
+from generation import render_prompt
+
+PROMPT_VARIABLES = {
+    "answer.txt": {"passages", "question", "max_sentences", "refusal"},
+    "answer_choose.txt": {"passages", "question"},
+}
+
+MAX_SENTENCES = 2
+MAX_ANSWER_TOKENS = 100
+# Refuse without asking the model when no passage is even loosely about the question.
+SIMILARITY_FLOOR = 0.25
+MAX_CHOICES = 9  # passages numbered 1-9 for the chooser (one digit, one token each)
+MAX_CHOSEN = 2
+CHOSEN_SHARE = 0.5  # a runner-up joins the best passage if its probability is this close
+_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+# A sentence saying the passages lack the answer is a refusal, not a claim to cite.
+_NO_INFORMATION = re.compile(
+    r"\b(?:do|does|did) not (?:provide|contain|mention|say|state|specify|include|answer)|"
+    r"\bno (?:information|mention)\b|\bnot (?:mentioned|stated|specified|provided)\b|"
+    r"\bcannot be (?:determined|answered)\b", re.I)
+_MENTIONS_READERS = re.compile(r"\b(readers?|comments?|commenters?)\b", re.I)
+_COMMON_STARTS = frozenset({"The", "A", "An", "It", "This", "That", "There", "These", "Those",
+                            "They", "He", "She", "Some", "One", "In", "If"})
+
+
+class Stopwatch:
+    """Seconds per named step, accumulated."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._started = time.perf_counter()
+
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(step, time.perf_counter() - start)
+
+    def add(self, step: str, seconds: float) -> None:
+        self.seconds[step] = self.seconds.get(step, 0.0) + seconds
+
+    def total(self) -> dict[str, float]:
+        return {**self.seconds, "total": time.perf_counter() - self._started}
+
+
+def answer_question(question: str, searcher, model, history=(), k: int = 6,
+                    include_comments: bool = True) -> Answer:
+    """Answer from the documents; every kept sentence carries citations code attached."""
+    question = _checked(question)
+    clock = Stopwatch()
+    with clock("rewrite"):
+        query = standalone_question(question, history, model)
+    with clock("retrieval"):
+        hits = retrieve(query, searcher, k, include_comments)
+    with clock("choose"):
+        chosen = choose_evidence(query, hits, searcher, model)
+    if not chosen:
+        return refusal(question, query, clock.total())
+    draft = _generate(query, chosen, model, clock)
+    if _is_refusal(draft) or not draft_sentences(draft):
+        return refusal(question, query, clock.total())
+    with clock("checks"):
+        others = [h.passage for h in hits if h.passage not in chosen]
+        sentences = _cited_sentences(draft, query, chosen, others, searcher, model)
+    supported = sum(s.supported for s in sentences)
+    if not supported:
+        return refusal(question, query, clock.total(), unsupported=len(sentences))
+    return Answer(question, query, tuple(sentences), refused=False,
+                  unsupported=len(sentences) - supported, timings=clock.total())
+
+
+def _checked(question) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError("the question is empty")
+    return " ".join(question.split())
+
+
+def choose_evidence(query: str, hits, searcher, model) -> list[Passage]:
+    """The passages the model picks as answering the query, best first; [] means refuse.
+
+    A similarity floor first; then P(passage number) read from the logits of a one-digit
+    reply, where 0 stands for "none of them": refuse when 0 is likelier than every passage.
+    """
+    hits = hits[:MAX_CHOICES]
+    if not hits or _best_similarity(query, hits, searcher) < SIMILARITY_FLOOR:
+        return []
+    prompt = render_prompt("answer_choose.txt", passages=numbered([h.passage for h in hits]),
+                           question=query)
+    labels = [str(number) for number in range(len(hits) + 1)]
+    probability = model.label_probabilities([("human", prompt)], labels)
+    ranked = sorted(((probability[str(n)], n) for n in range(1, len(hits) + 1)), reverse=True)
+    best = ranked[0][0]
+    if probability["0"] >= best:
+        return []
+    return [hits[n - 1].passage for p, n in ranked[:MAX_CHOSEN] if p >= CHOSEN_SHARE * best]
+
+
+def _best_similarity(query: str, hits, searcher) -> float:
+    scores = [hit.dense_score for hit in hits]
+    if any(score is None for score in scores):
+        vectors = searcher.embed([query, *(hit.passage.text for hit in hits)])
+        scores = (vectors[1:] @ vectors[0]).tolist()
+    return max(scores)
+
+
+def _generate(query: str, chosen: Sequence[Passage], model, clock: Stopwatch) -> str:
+    """The model's short answer, streamed: time to the first piece counts as prompt time."""
+    prompt = render_prompt("answer.txt", passages=numbered(chosen), question=query,
+                           max_sentences=MAX_SENTENCES, refusal=NOT_FOUND)
+    start = time.perf_counter()
+    pieces, first = [], None
+    for chunk in model.limited(MAX_ANSWER_TOKENS).stream([("human", prompt)]):
+        if first is None:
+            first = time.perf_counter()
+        pieces.append(chunk.text)
+    end = time.perf_counter()
+    first = end if first is None else first
+    clock.add("prompt", first - start)
+    clock.add("generation", end - first)
+    return "".join(pieces)
+
+
+def _is_refusal(draft: str) -> bool:
+    text = " ".join(draft.split()).lower()
+    return not text or NOT_FOUND.lower().rstrip(".") in text[: len(NOT_FOUND) + 20]
+
+
+def draft_sentences(draft: str) -> list[str]:
+    """The draft cut into sentences by code, without passage markers or refusal filler."""
+    text = _MARKERS.sub("", " ".join(draft.split()))
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    kept = [s for s in sentences if NOT_FOUND.lower().rstrip(".") not in s.lower()
+            and not _NO_INFORMATION.search(s)]
+    return kept[: MAX_SENTENCES + 1]
+
+
+def _cited_sentences(draft: str, query: str, chosen: Sequence[Passage],
+                     others: Sequence[Passage], searcher, model) -> list[AnswerSentence]:
+    texts = draft_sentences(draft)
+    if not texts:
+        return []
+    passages = [*chosen, *others]
+    vectors = searcher.embed([*(claim_of(t) for t in texts), *(p.text for p in passages)])
+    claims, evidence = vectors[: len(texts)], np.asarray(vectors[len(texts):])
+    sentences = []
+    for text, vector in zip(texts, claims, strict=True):
+        link = link_sentence(text, vector, passages, evidence, model, query, len(chosen))
+        citations = tuple(Citation.of(p) for p in link.passages)
+        sentences.append(AnswerSentence(_attributed(text, link.passages), link.supported,
+                                        citations))
+    return sentences
+
+
+def _attributed(text: str, cited: Sequence[Passage]) -> str:
+    """Say so when a sentence rests on reader comments only (never the article's claim)."""
+    if not cited or any(p.kind != COMMENT_KIND for p in cited):
+        return text
+    if _MENTIONS_READERS.search(text):
+        return text
+    claim = claim_of(text)
+    first, _, rest = claim.partition(" ")
+    if first in _COMMON_STARTS:
+        claim = f"{first.lower()} {rest}"
+    return f"A reader comment argues that {claim}"
