@@ -1,1 +1,29 @@
-"""arguments stage."""
+"""Argument layer: stance, key points, competing positions, pro/con maps, audit, exports."""
+
+from arguments.audit import Verdict, audit_citation
+from arguments.claims import ArgumentMap, Claim
+from arguments.exports import to_aif, to_argdown, to_markdown, to_mermaid
+from arguments.keypoints import KeyPoint, comment_key_points
+from arguments.maps import build_map
+from arguments.positions import Position, Positions, competing_positions
+from arguments.stance import STANCES, Stance, stance
+
+__all__ = [
+    "STANCES",
+    "ArgumentMap",
+    "Claim",
+    "KeyPoint",
+    "Position",
+    "Positions",
+    "Stance",
+    "Verdict",
+    "audit_citation",
+    "build_map",
+    "comment_key_points",
+    "competing_positions",
+    "stance",
+    "to_aif",
+    "to_argdown",
+    "to_markdown",
+    "to_mermaid",
+]

@@ -194,3 +194,35 @@ def _grouped(rows: Sequence[Argument]) -> dict[tuple[str, int], list[Argument]]:
     for row in rows:
         groups[(row.topic, row.stance)].append(row)
     return groups
+
+
+# --- Stance toward the topic ------------------------------------------------------------------
+
+# Published KPA-2021 Track 1 figures on this test split, as summarised in the team's notes
+# (shared/notes/anchors.md): zero-shot baselines and the best fine-tuned system.
+PUBLISHED = {
+    "zero_shot_nli_cross_encoder_strict": 0.69,
+    "zero_shot_paraphrase_model_strict": 0.71,
+    "best_fine_tuned_strict": 0.913,
+    "best_fine_tuned_relaxed": 0.96,
+}
+
+
+def evaluate_argkp_stance(data: ArgKP, model, per_topic: int | None = None, seed: int = 13):
+    """Stance of each argument toward its topic (pro/con only), on all or a stratified sample."""
+    import time
+
+    from arguments.stance import stance
+    from evaluation.stance import score_labels
+
+    arguments = (list(data.arguments) if per_topic is None
+                 else stratified_sample(data.arguments, per_topic, seed))
+    gold, predicted, rows = [], [], []
+    started = time.perf_counter()
+    for argument in arguments:
+        label, score = stance(argument.topic, argument.text, model, labels=("pro", "con"))
+        gold.append("pro" if argument.stance == 1 else "con")
+        predicted.append(label)
+        rows.append({"id": argument.arg_id, "gold": gold[-1], "predicted": label,
+                     "score": round(score, 3)})
+    return score_labels(gold, predicted, ("pro", "con"), time.perf_counter() - started, rows)

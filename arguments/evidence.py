@@ -1,0 +1,105 @@
+"""Evidence for a proposition: candidates from both sides, each judged pro, con or neutral."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from arguments.checks import content_words
+from arguments.stance import stance_probabilities
+from documents import Passage
+
+CLAIM_KINDS = ("article", "comment")
+_PER_QUERY = 10
+_AUXILIARY = re.compile(r"\b(can|could|will|would|should|must|may|might|shall|is|are|was|"
+                        r"were|has|have|had|does|do|did)\b(?!\s+not\b)", re.IGNORECASE)
+_NEGATED = re.compile(r"\b(cannot|can't|can’t|won't|won’t|not|never)\b\s*|n['’]t\b", re.IGNORECASE)
+_AFFIRMED = {"cannot": "can ", "can't": "can ", "can’t": "can ", "won't": "will ",
+             "won’t": "will "}
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A passage with its stance toward the proposition."""
+
+    passage: Passage
+    stance: str  # pro | con | neutral
+    score: float  # the model's probability for that stance
+    probabilities: dict[str, float]
+
+
+def negate(proposition: str) -> str:
+    """The proposition's denial, made by rule (so retrieval also looks for the other side)."""
+    text = " ".join(proposition.split()).rstrip(".!?")
+    if _NEGATED.search(text):
+        affirmed = _NEGATED.sub(lambda m: _AFFIRMED.get(m.group().strip().lower(), ""), text, 1)
+        return " ".join(affirmed.split()) + "."
+    match = _AUXILIARY.search(text)
+    if match:
+        word = match.group()
+        denied = "cannot" if word.lower() == "can" else f"{word} not"
+        return f"{text[: match.start()]}{denied}{text[match.end():]}."
+    return f"It is not true that {text}."
+
+
+def queries_for(proposition: str) -> list[tuple[str, str]]:
+    """(query, mode) pairs: the proposition, its denial, and its key terms for BM25."""
+    keywords = " ".join(sorted(content_words(proposition)))
+    return [(proposition, "hybrid"), (negate(proposition), "dense"),
+            (keywords or proposition, "bm25")]
+
+
+def gather_candidates(proposition: str, searcher, limit: int = 16,
+                      doc_ids: Sequence[str] | None = None,
+                      kinds: Sequence[str] = CLAIM_KINDS, comment_share: float = 0.34
+                      ) -> list[Passage]:
+    """Up to `limit` diverse passages for and against; comments get about their share."""
+    pools = {kind: _pool(proposition, searcher, kind, doc_ids) for kind in kinds}
+    comments = pools.pop("comment", [])
+    reserved = min(len(comments), round(limit * comment_share) if pools else limit)
+    chosen: list[Passage] = []
+    for pool in pools.values():
+        chosen += _diverse(pool, searcher, limit - reserved - len(chosen))
+    return chosen + _diverse(comments, searcher, limit - len(chosen))
+
+
+def _pool(proposition: str, searcher, kind: str, doc_ids) -> list[Passage]:
+    """Passages any query finds, ordered by their best reciprocal rank."""
+    best: dict[str, tuple[float, Passage]] = {}
+    for query, mode in queries_for(proposition):
+        for rank, hit in enumerate(searcher.search(query, k=_PER_QUERY, kinds=[kind],
+                                                   doc_ids=doc_ids, mode=mode)):
+            score = 1.0 / (rank + 1)
+            if score > best.get(hit.passage.id, (0.0, None))[0]:
+                best[hit.passage.id] = (score, hit.passage)
+    ranked = sorted(best.values(), key=lambda item: (-item[0], item[1].doc_id, item[1].start))
+    return [passage for _, passage in ranked]
+
+
+def _diverse(passages: list[Passage], searcher, limit: int, penalty: float = 0.5
+             ) -> list[Passage]:
+    """Maximal marginal relevance: keep rank order but skip near-repeats."""
+    if limit <= 0 or not passages:
+        return []
+    vectors = searcher.embed([p.text for p in passages])
+    relevance = 1.0 / (1.0 + np.arange(len(passages)))
+    chosen: list[int] = []
+    while len(chosen) < min(limit, len(passages)):
+        redundancy = (vectors @ vectors[chosen].T).max(axis=1) if chosen else 0
+        value = relevance - penalty * redundancy
+        value[chosen] = -np.inf
+        chosen.append(int(np.argmax(value)))
+    return [passages[i] for i in chosen]
+
+
+def judge_candidates(proposition: str, passages: Sequence[Passage], model) -> list[Judged]:
+    """Each passage's stance toward the proposition."""
+    judged = []
+    for passage in passages:
+        probabilities = stance_probabilities(proposition, passage.text, model)
+        label = max(probabilities, key=lambda name: probabilities[name])
+        judged.append(Judged(passage, label, probabilities[label], probabilities))
+    return judged

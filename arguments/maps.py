@@ -1,0 +1,143 @@
+"""Pro/con maps: candidates from both sides, stance, grouping into claims, objections, warnings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from arguments.claims import SIDES, ArgumentMap, Claim
+from arguments.evidence import CLAIM_KINDS, Judged, gather_candidates, judge_candidates
+from arguments.paraphrase import claim_text
+from documents import Citation
+
+GROUP_THRESHOLD = 0.6  # cosine above which two passages of one side make the same point
+OBJECTION_THRESHOLD = 0.45  # cosine above which an opposite claim answers a claim
+MAX_CANDIDATES = 16  # stance judgments per map: the main cost
+
+
+def build_map(proposition: str, searcher, model, *, max_candidates: int = MAX_CANDIDATES,
+              paraphrase: bool = True) -> ArgumentMap:
+    """The pro and con claims the documents make about `proposition`, every one cited."""
+    proposition = " ".join(proposition.split())
+    if not proposition:
+        raise ValueError("the proposition is empty")
+    started = time.perf_counter()
+    candidates = gather_candidates(proposition, searcher, max_candidates)
+    judged = judge_candidates(proposition, candidates, model)
+    sides = {side: _claims(proposition, [j for j in judged if j.stance == side], side,
+                           searcher, model, paraphrase) for side in SIDES}
+    pro, con = _attach_objections(sides["pro"], sides["con"], searcher)
+    cited = sum(len(c.citations) for c in (*pro, *con))
+    pro, con = _verified(pro, searcher.documents), _verified(con, searcher.documents)
+    dropped = cited - sum(len(c.citations) for c in (*pro, *con))
+    unused = tuple(Citation.of(j.passage) for j in judged if j.stance == "neutral")
+    warnings = _warnings(pro, con, len(candidates), len(unused), dropped)
+    return ArgumentMap(proposition, pro, con, tuple(warnings),
+                       time.perf_counter() - started, unused)
+
+
+def group_passages(judged: Sequence[Judged], embed, threshold: float = GROUP_THRESHOLD
+                   ) -> list[list[Judged]]:
+    """Passages of one side and kind that make the same point (single-link on cosine)."""
+    if not judged:
+        return []
+    vectors = embed([j.passage.text for j in judged])
+    similarity = vectors @ vectors.T
+    group_of = list(range(len(judged)))
+    for i in range(len(judged)):
+        for j in range(i):
+            if similarity[i, j] >= threshold and judged[i].passage.kind == judged[j].passage.kind:
+                old, new = group_of[i], group_of[j]
+                group_of = [new if g == old else g for g in group_of]
+    groups: dict[int, list[Judged]] = {}
+    for index, group in enumerate(group_of):
+        groups.setdefault(group, []).append(judged[index])
+    return list(groups.values())
+
+
+def _claims(proposition: str, judged: list[Judged], side: str, searcher, model,
+            paraphrase: bool) -> list[Claim]:
+    claims = []
+    for kind in CLAIM_KINDS:
+        of_kind = [j for j in judged if j.passage.kind == kind]
+        for group in group_passages(of_kind, searcher.embed):
+            group = sorted(group, key=lambda j: -j.score)
+            citations = tuple(Citation.of(j.passage) for j in group)
+            text, paraphrased = claim_text(proposition, citations, searcher.documents, model,
+                                           enabled=paraphrase)
+            score = float(np.mean([j.score for j in group]))
+            claims.append(Claim(text, kind, side, score, citations, paraphrased=paraphrased))
+    return sorted(claims, key=lambda c: (c.kind != "article", -len(c.citations), -c.score))
+
+
+def _attach_objections(pro: list[Claim], con: list[Claim], searcher
+                       ) -> tuple[tuple[Claim, ...], tuple[Claim, ...]]:
+    """Each claim gets as objections the opposite claims that address the same point."""
+    if not pro or not con:
+        return tuple(pro), tuple(con)
+    similarity = _claim_similarity(pro, con, searcher.embed)
+    pro_objections = {i: [] for i in range(len(pro))}
+    con_objections = {j: [] for j in range(len(con))}
+    for i in range(len(pro)):
+        for j in range(len(con)):
+            if similarity[i, j] < OBJECTION_THRESHOLD:
+                continue
+            if j == int(np.argmax(similarity[i])):
+                pro_objections[i].append(con[j])
+            if i == int(np.argmax(similarity[:, j])):
+                con_objections[j].append(pro[i])
+    pro_out = tuple(_with_objections(c, pro_objections[i]) for i, c in enumerate(pro))
+    con_out = tuple(_with_objections(c, con_objections[j]) for j, c in enumerate(con))
+    return pro_out, con_out
+
+
+def _with_objections(claim: Claim, objections: list[Claim]) -> Claim:
+    return replace(claim, objections=tuple(objections))
+
+
+def _claim_similarity(pro: list[Claim], con: list[Claim], embed) -> np.ndarray:
+    """Highest cosine between any quote of a pro claim and any quote of a con claim."""
+    texts = [c.quote for claim in (*pro, *con) for c in claim.citations]
+    vectors = embed(texts)
+    owners = [i for i, claim in enumerate((*pro, *con)) for _ in claim.citations]
+    owners = np.array(owners)
+    quote_similarity = vectors @ vectors.T
+    result = np.zeros((len(pro), len(con)))
+    for i in range(len(pro)):
+        for j in range(len(con)):
+            block = quote_similarity[np.ix_(owners == i, owners == len(pro) + j)]
+            result[i, j] = block.max()
+    return result
+
+
+def _verified(claims: tuple[Claim, ...], documents) -> tuple[Claim, ...]:
+    """Keep only citations still verbatim in the stored text (code cut them; this re-checks)."""
+    kept = []
+    for claim in claims:
+        citations = tuple(c for c in claim.citations if c.is_verbatim(documents))
+        if citations:
+            kept.append(replace(claim, citations=citations,
+                                objections=_verified(claim.objections, documents)))
+    return tuple(kept)
+
+
+def _warnings(pro, con, candidates: int, neutral: int, dropped: int) -> list[str]:
+    warnings = []
+    for side, claims, other in (("pro", pro, con), ("con", con, pro)):
+        sources = sum(len(c.citations) for c in claims)
+        other_sources = sum(len(c.citations) for c in other)
+        if not claims:
+            warnings.append(f"no {side} claims found in the documents: the {side} side is empty")
+        elif all(c.kind == "comment" for c in claims):
+            warnings.append(f"the {side} side rests only on reader comments, not on an article")
+        elif sources * 3 <= other_sources:
+            warnings.append(f"the {side} side is thin: {sources} source(s) against "
+                            f"{other_sources} for the other side")
+    if dropped:
+        warnings.append(f"{dropped} citation(s) failed the verbatim check and were removed")
+    if neutral:
+        warnings.append(f"{neutral} of {candidates} retrieved passages took no side (see unused)")
+    return warnings

@@ -1,0 +1,127 @@
+"""Competing positions on a topic: each document's author, and each document's readers."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from arguments.claims import SIDES, Claim
+from arguments.evidence import Judged, gather_candidates, judge_candidates
+from documents import Citation, Document, split_passages
+
+PER_AUTHOR = 4  # article passages judged per document
+PER_READERS = 6  # comment sentences judged per document
+MIXED_SHARE = 1 / 3  # a minority side at least this large makes a position "mixed"
+
+
+@dataclass(frozen=True)
+class Position:
+    """What one holder (an author, or the readers of a document) argues about the topic."""
+
+    holder: str
+    role: str  # "author" or "readers"
+    doc_id: str
+    stance: str  # pro | con | mixed | neutral
+    score: float  # share of the holder's judged weight on the winning side
+    claims: tuple[Claim, ...]
+    prevalence: str | None = None  # readers only: "3 of 13 comments argue con"
+
+    def to_dict(self) -> dict:
+        return {"holder": self.holder, "role": self.role, "doc_id": self.doc_id,
+                "stance": self.stance, "score": round(self.score, 3),
+                "prevalence": self.prevalence, "claims": [c.to_dict() for c in self.claims]}
+
+
+@dataclass(frozen=True)
+class Positions:
+    """All positions found on a topic."""
+
+    topic: str
+    positions: tuple[Position, ...]
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    def citations(self):
+        for position in self.positions:
+            for claim in position.claims:
+                yield from claim.citations
+
+    def to_dict(self) -> dict:
+        return {"topic": self.topic, "positions": [p.to_dict() for p in self.positions],
+                "warnings": list(self.warnings), "seconds": round(self.seconds, 1)}
+
+
+def competing_positions(topic: str, searcher, model, *, per_author: int = PER_AUTHOR,
+                        per_readers: int = PER_READERS) -> Positions:
+    """One position per document author and one per document's readers, with citations."""
+    topic = " ".join(topic.split())
+    if not topic:
+        raise ValueError("the topic is empty")
+    started = time.perf_counter()
+    positions, warnings = [], []
+    for doc_id, document in sorted(searcher.documents.items()):
+        author = _judged(topic, searcher, model, doc_id, "article", per_author)
+        if author:
+            positions.append(_position(_author_name(document), "author", doc_id, author))
+        total = _comment_count(document)
+        if total:
+            readers = _judged(topic, searcher, model, doc_id, "comment", per_readers)
+            positions.append(_position(f"readers of {doc_id}", "readers", doc_id, readers,
+                                       total))
+    if not any(p.stance in SIDES or p.stance == "mixed" for p in positions):
+        warnings.append("no holder takes a side on this topic in the documents")
+    if any(p.role == "readers" for p in positions):
+        warnings.append("reader comments are the readers' views, not the articles' claims")
+    return Positions(topic, tuple(positions), tuple(warnings), time.perf_counter() - started)
+
+
+def _judged(topic, searcher, model, doc_id, kind, limit) -> list[Judged]:
+    passages = gather_candidates(topic, searcher, limit, doc_ids=[doc_id], kinds=(kind,))
+    return judge_candidates(topic, passages, model)
+
+
+def _author_name(document: Document) -> str:
+    if document.author and not document.author.startswith("Unknown"):
+        return f"{document.author} (author of {document.doc_id})"
+    return f"the author of {document.doc_id} ({document.title or 'untitled'})"
+
+
+def _comment_count(document: Document) -> int:
+    return len({p.comment for p in split_passages(document) if p.kind == "comment"})
+
+
+def _position(holder: str, role: str, doc_id: str, judged: list[Judged], total: int = 0
+              ) -> Position:
+    weight = Counter()
+    for item in judged:
+        if item.stance in SIDES:
+            weight[item.stance] += item.score
+    stance, score = _overall(weight)
+    claims = tuple(
+        Claim(" ".join(j.passage.text.split()), j.passage.kind, j.stance, j.score,
+              (Citation.of(j.passage),))
+        for j in sorted(judged, key=lambda j: -j.score) if j.stance in SIDES
+    )
+    prevalence = _prevalence(judged, total) if role == "readers" else None
+    return Position(holder, role, doc_id, stance, score, claims, prevalence)
+
+
+def _overall(weight: Counter) -> tuple[str, float]:
+    total = sum(weight.values())
+    if total == 0:
+        return "neutral", 0.0
+    side, top = weight.most_common(1)[0]
+    if total - top >= MIXED_SHARE * total:
+        return "mixed", top / total
+    return side, top / total
+
+
+def _prevalence(judged: list[Judged], total: int) -> str:
+    """How many distinct comments argue each side, out of all comments on the document."""
+    by_side = {side: {j.passage.comment for j in judged if j.stance == side} for side in SIDES}
+    parts = [f"{len(ids)} of {total} comments argue {side}" for side, ids in by_side.items()
+             if ids]
+    judged_comments = len({j.passage.comment for j in judged})
+    summary = "; ".join(parts) or f"none of {total} comments takes a side"
+    return f"{summary} (the {judged_comments} most relevant comments were judged)"
