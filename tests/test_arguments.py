@@ -1,0 +1,176 @@
+"""Argument layer on the real corpus, real Chroma and real MiniLM, with a scripted judge.
+
+The judge stands in for the LLM's label logits only: it is a ModelHandle whose scorer
+answers by rule and whose chat model is langchain's GenericFakeChatModel. The tests check
+the messages it receives and what the code does with its answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from arguments import build_map, comment_key_points, competing_positions
+from arguments.claims import ArgumentMap
+from arguments.evidence import gather_candidates, negate, queries_for
+from arguments.maps import group_passages
+from arguments.stance import stance, stance_messages
+from generation import ModelHandle, ModelSpec
+from interface.settings import load_settings
+from retrieval import open_searcher
+
+REPO = Path(__file__).resolve().parent.parent
+SANCTIONS = "Sanctions can pressure Russia into ending the war."
+PRESSURE = "only sustained and coordinated pressure on Moscow"
+WONT = "Sanctions won’t change the military situation"
+
+
+class ScriptedJudge:
+    """Label probabilities by rule; records every prompt it is asked to score."""
+
+    def __init__(self, pro=("pressure", "sanctions on russia"), con=("won’t", "won't", "no ")):
+        self.pro, self.con = pro, con
+        self.prompts: list[str] = []
+
+    def __call__(self, messages, labels):
+        text = messages[-1][1]  # the argument layer sends ("human", text) pairs
+        self.prompts.append(text)
+        passage = text.split("Passage: ", 1)[-1].split("\n\n", 1)[0].lower()
+        if labels == ["A", "B", "C"]:
+            if any(w in passage for w in self.con):
+                return {"A": 0.1, "B": 0.8, "C": 0.1}
+            if any(w in passage for w in self.pro):
+                return {"A": 0.7, "B": 0.1, "C": 0.2}
+            return {"A": 0.2, "B": 0.2, "C": 0.6}
+        return {labels[0]: 0.9, labels[1]: 0.1}  # Yes/No questions: yes
+
+
+def scripted_model(judge: ScriptedJudge, replies=("Sustained pressure on Moscow could "
+                                                  "compel the Kremlin.",)) -> ModelHandle:
+    chat = GenericFakeChatModel(messages=iter([AIMessage(r) for r in replies * 20]))
+    return ModelHandle(name="scripted", chat=chat, scorer=judge, spec=ModelSpec("local"))
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory, embedder):
+    settings = load_settings({"corpus_dir": REPO / "corpus",
+                              "data_dir": tmp_path_factory.mktemp("data")}, environ={})
+    searcher = open_searcher(settings, embedder, log=lambda line: None)
+    yield searcher
+    searcher.close()
+
+
+def test_negation_and_queries_look_for_the_other_side():
+    assert negate(SANCTIONS) == "Sanctions cannot pressure Russia into ending the war."
+    assert negate("Sanctions won’t work.") == "Sanctions will work."
+    assert negate("NATO should act.") == "NATO should not act."
+    assert negate("Putin wants peace.") == "It is not true that Putin wants peace."
+    modes = [mode for _, mode in queries_for(SANCTIONS)]
+    assert modes == ["hybrid", "dense", "bm25"]
+
+
+def test_candidates_cover_both_kinds_without_repeats(searcher):
+    passages = gather_candidates(SANCTIONS, searcher, limit=12)
+    assert 0 < len(passages) <= 12
+    assert len({p.id for p in passages}) == len(passages)
+    kinds = [p.kind for p in passages]
+    assert set(kinds) == {"article", "comment"} and kinds.count("comment") <= 4
+    assert any(WONT in p.text for p in passages)
+
+
+def test_stance_prompt_carries_claim_and_passage_and_reads_the_letters():
+    judge = ScriptedJudge()
+    model = scripted_model(judge)
+    assert stance("X is good.", "It won’t help.", model) == ("con", pytest.approx(0.8))
+    assert stance("X is good.", "Pressure works.", model, labels=("pro", "con")) == (
+        "pro", pytest.approx(0.7 / 0.8))
+    assert "Claim: X is good." in judge.prompts[0] and "Passage: It won’t help." in judge.prompts[0]
+    with pytest.raises(ValueError, match="non-empty"):
+        stance_messages("  ", "text")
+
+
+def test_map_puts_each_side_right_and_every_citation_is_verbatim(searcher):
+    judge = ScriptedJudge()
+    argument_map = build_map(SANCTIONS, searcher, scripted_model(judge), max_candidates=12)
+    assert isinstance(argument_map, ArgumentMap)
+    con_quotes = [c.quote for claim in argument_map.con for c in claim.citations]
+    pro_quotes = [c.quote for claim in argument_map.pro for c in claim.citations]
+    assert any(WONT in q for q in con_quotes)
+    assert any("pressure" in q.lower() for q in pro_quotes)
+    for claim in argument_map.claims():
+        assert {c.kind for c in claim.citations} == {claim.kind}  # kinds never mixed
+        assert all(c.is_verbatim(searcher.documents) for c in claim.citations)
+    assert len(judge.prompts) >= 12  # one stance judgment per candidate at least
+    assert all(SANCTIONS in p for p in judge.prompts[:12])
+    data = argument_map.to_dict()
+    assert set(data) >= {"proposition", "pro", "con", "warnings"}
+
+
+def test_grouping_merges_same_point_only_within_a_kind(searcher):
+    from arguments.evidence import Judged
+
+    passages = [p for p in searcher.passages if p.kind in ("article", "comment")]
+    nuke = [p for p in passages if "nuke" in p.text.lower()]
+    war = [p for p in passages if p.text.startswith("After three and a half years")]
+    judged = [Judged(p, "pro", 0.8, {}) for p in (*nuke, *war)]
+    groups = group_passages(judged, searcher.embed, threshold=0.5)
+    assert any(len(g) == 2 and all("nuke" in j.passage.text.lower() for j in g) for g in groups)
+    assert all(len({j.passage.kind for j in g}) == 1 for g in groups)
+
+
+def test_objections_and_warnings_for_an_empty_side(searcher):
+    judge = ScriptedJudge(con=())  # nothing is ever "con"
+    argument_map = build_map(SANCTIONS, searcher, scripted_model(judge), max_candidates=8,
+                             paraphrase=False)
+    assert argument_map.con == ()
+    assert any("no con claims" in w for w in argument_map.warnings)
+    assert all(not claim.paraphrased for claim in argument_map.pro)
+    assert all(claim.text == " ".join(claim.citations[0].quote.split())
+               for claim in argument_map.pro)
+
+
+def test_map_objections_link_opposite_claims_on_the_same_point(searcher):
+    argument_map = build_map(SANCTIONS, searcher, scripted_model(ScriptedJudge()),
+                             max_candidates=12, paraphrase=False)
+    linked = [(c, o) for c in argument_map.pro for o in c.objections]
+    assert all(o.stance == "con" for _, o in linked)
+    for claim in argument_map.con:
+        assert all(o.stance == "pro" for o in claim.objections)
+
+
+def test_positions_one_per_author_and_readers_with_prevalence(searcher):
+    positions = competing_positions("sanctions on Russia", searcher,
+                                    scripted_model(ScriptedJudge()), per_author=3,
+                                    per_readers=4)
+    holders = {(p.role, p.doc_id) for p in positions.positions}
+    doc_ids = sorted(searcher.documents)
+    assert {("author", d) for d in doc_ids} <= holders
+    readers = [p for p in positions.positions if p.role == "readers"]
+    assert [p.doc_id for p in readers] == [d for d in doc_ids if d.startswith("003")]
+    assert " of 13 comments" in readers[0].prevalence
+    assert any("Stephen Bryen" in p.holder for p in positions.positions)
+    for citation in positions.citations():
+        assert citation.is_verbatim(searcher.documents)
+    for position in positions.positions:
+        kinds = {c.kind for claim in position.claims for c in claim.citations}
+        assert kinds <= ({"comment"} if position.role == "readers" else {"article"})
+
+
+def test_comment_key_points_are_verbatim_comment_sentences(corpus_documents, embedder):
+    column = next(d for d in corpus_documents.values() if d.doc_id.startswith("003"))
+    points = comment_key_points(column, embedder.encode)
+    assert points
+    for point in points:
+        assert point.total_comments == 13
+        assert 1 <= len(point.comments) <= 13
+        assert point.prevalence == f"{len(point.comments)} of 13 comments"
+        assert point.citation in point.matches
+        for citation in (point.citation, *point.matches):
+            assert citation.kind == "comment" and citation.is_verbatim(corpus_documents)
+    assert [len(p.comments) for p in points] == sorted((len(p.comments) for p in points),
+                                                       reverse=True)
+    quoted = "Russia could achieve its territorial and local political goals"
+    assert all(not c.quote.startswith(quoted) for p in points for c in p.matches)
