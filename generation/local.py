@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -70,6 +71,29 @@ class LocalEngine:
             variants = {label: self._first_tokens(label) for label in labels}
         return label_distribution(_log_softmax(logits), variants)
 
+    def measure_speed(self, prompt_tokens: int = 512, generated_tokens: int = 64
+                      ) -> dict[str, float]:
+        """Raw llama.cpp speed: prompt evaluation and generation tokens per second."""
+        text = " ".join(f"word{n % 97}" for n in range(prompt_tokens))
+        tokens = self._llama.tokenize(text.encode("utf-8"), add_bos=True)[:prompt_tokens]
+        with self._lock:
+            self._llama.reset()
+            start = time.perf_counter()
+            self._llama.eval(tokens)
+            evaluated = time.perf_counter()
+            produced = 0
+            # The prompt is cached, so generate() starts sampling at once.
+            for _token in self._llama.generate(tokens, temp=0.0):
+                produced += 1
+                if produced >= generated_tokens:
+                    break
+            generated = time.perf_counter()
+            self._llama.reset()
+        return {"prompt_tokens": len(tokens),
+                "prompt_tokens_per_s": len(tokens) / (evaluated - start),
+                "generated_tokens": produced,
+                "generation_tokens_per_s": produced / (generated - evaluated)}
+
     def _first_tokens(self, label: str) -> set[int]:
         """First token ids of the ways a reply can start with `label`."""
         forms = {label, label.lower(), label.capitalize(), " " + label}
@@ -105,10 +129,11 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum())
 
 
-def load_engine(path: Path, name: str, n_ctx: int = N_CTX, n_threads: int = N_THREADS
+def load_engine(path: Path, name: str, n_ctx: int = N_CTX, n_threads: int | None = None
                 ) -> LocalEngine:
     """The engine for a GGUF file, loaded on first use and shared by the whole process."""
     path = Path(path).resolve()
+    n_threads = N_THREADS if n_threads is None else n_threads
     with _LOADING:
         if path not in _LOADED:
             _LOADED[path] = LocalEngine(_load_llama(path, n_ctx, n_threads), name)
