@@ -38,10 +38,11 @@ def _positive(value: str) -> int:
 
 def _open(settings):
     """The searcher and the model the settings name (each loaded once)."""
-    from generation import load_model
+    from generation import load_model, parse_spec
     from retrieval import open_searcher
 
-    return open_searcher(settings), load_model(settings.llm, settings)
+    spec = parse_spec(settings.llm)  # a bad --llm fails before anything slow starts
+    return open_searcher(settings), load_model(spec, settings)
 
 
 def run_ask(args, settings) -> int:
