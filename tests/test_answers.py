@@ -1,0 +1,180 @@
+"""The answer pipeline's logic on the real corpus, real Chroma and real embedder, with a
+scripted model: what is sent to it, and how its replies become cited sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from answers import NOT_FOUND, answer_question
+from answers.linking import claim_of, names, numbers, unbacked_details
+from answers.pipeline import draft_sentences
+from answers.rewrite import needs_rewrite, standalone_question, turns
+from generation import ModelHandle, ModelSpec
+from interface.settings import Settings
+from retrieval import open_searcher
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def searcher(embedder, tmp_path_factory):
+    settings = Settings(corpus_dir=REPO / "corpus", data_dir=tmp_path_factory.mktemp("data"))
+    found = open_searcher(settings, embedder=embedder, log=lambda line: None)
+    yield found
+    found.close()
+
+
+class Judge:
+    """Scripted label probabilities; records every prompt it is shown."""
+
+    def __init__(self, choose: int = 1, supported=lambda prompt: True):
+        self.choose, self.supported, self.prompts = choose, supported, []
+
+    def __call__(self, messages, labels):
+        prompt = messages[-1][1]
+        self.prompts.append(prompt)
+        if labels[0] == "0":  # the evidence chooser: passage numbers, 0 = none
+            return {label: float(label == str(self.choose)) for label in labels}
+        yes = 0.9 if self.supported(prompt) else 0.1
+        return {"Yes": yes, "No": 1 - yes}
+
+
+def model(judge: Judge, *replies: str) -> ModelHandle:
+    chat = GenericFakeChatModel(messages=iter([AIMessage(r) for r in replies]))
+    return ModelHandle("scripted", chat, judge, ModelSpec("local"))
+
+
+def passage_of(prompt: str) -> str:
+    return prompt.split("Passage:", 1)[1]
+
+
+MISSILES = "What share of missiles were intercepted in July 2025?"
+
+
+def test_a_supported_sentence_carries_a_verbatim_citation(searcher):
+    judge = Judge(supported=lambda p: "61%" in passage_of(p))
+    answer = answer_question(MISSILES, searcher, model(judge, "About 61% of missiles were "
+                                                       "intercepted in July 2025."))
+    assert not answer.refused
+    assert answer.text == "About 61% of missiles were intercepted in July 2025."
+    (sentence,) = answer.sentences
+    assert sentence.supported and len(sentence.citations) == 1
+    citation = sentence.citations[0]
+    assert "61% of missiles" in citation.quote and citation.kind == "article"
+    assert citation.is_verbatim(searcher.documents)
+    result = answer.to_dict()
+    assert set(result) >= {"question", "answer", "refused", "sentences", "citations", "timings"}
+    assert set(result["citations"][0]) == {"doc_id", "kind", "start", "end", "quote"}
+    assert {"retrieval", "choose", "prompt", "generation", "checks", "total"} <= set(
+        result["timings"])
+
+
+def test_the_model_is_shown_numbered_passages_and_the_refusal_sentinel(searcher):
+    judge = Judge()
+    chat = model(judge, "About 61% of missiles were intercepted in July 2025.")
+    answer_question(MISSILES, searcher, chat)
+    chooser = judge.prompts[0]
+    assert "[1] (article)" in chooser and MISSILES in chooser
+    support = judge.prompts[-1]
+    assert "Answer: About 61% of missiles" in support and "Passage:" in support
+
+
+def test_a_number_no_passage_contains_makes_the_sentence_unsupported(searcher):
+    judge = Judge(supported=lambda p: True)  # even a yes-man judge cannot back "97%"
+    draft = ("About 61% of missiles were intercepted in July 2025. "
+             "About 97% of tanks were destroyed.")
+    answer = answer_question(MISSILES, searcher, model(judge, draft))
+    first, second = answer.sentences
+    assert first.supported and not second.supported
+    assert answer.unsupported == 1 and "97" not in answer.text
+    assert all(c in answer.citations for c in first.citations)
+
+
+def test_the_chooser_saying_none_refuses_without_generating(searcher):
+    answer = answer_question(MISSILES, searcher, model(Judge(choose=0)))  # no reply queued
+    assert answer.refused and answer.text == NOT_FOUND
+    assert answer.sentences == () and answer.citations == ()
+    assert answer.to_dict()["answer"] == NOT_FOUND
+
+
+def test_an_off_topic_question_is_refused_before_the_model_is_asked(searcher):
+    judge = Judge()
+    answer = answer_question("How do I bake sourdough bread at home?", searcher,
+                             model(judge))
+    assert answer.refused and judge.prompts == []
+
+
+def test_the_model_saying_not_found_is_a_refusal(searcher):
+    answer = answer_question(MISSILES, searcher, model(Judge(), NOT_FOUND))
+    assert answer.refused and answer.citations == ()
+
+
+def test_an_answer_no_passage_supports_becomes_a_refusal(searcher):
+    judge = Judge(supported=lambda p: False)
+    answer = answer_question(MISSILES, searcher, model(judge, "Most missiles were stopped."))
+    assert answer.refused and answer.text == NOT_FOUND and answer.unsupported == 1
+
+
+def test_reader_comment_evidence_is_labelled_as_such(searcher):
+    judge = Judge(supported=lambda p: "long game" in passage_of(p).lower())
+    answer = answer_question("What does one reader say about Putin?", searcher,
+                             model(judge, "Putin is playing a long game."))
+    assert all("(reader comment)" in line for line in judge.prompts[0].splitlines()
+               if line.startswith("["))
+    (sentence,) = answer.sentences
+    assert sentence.text == "A reader comment argues that Putin is playing a long game."
+    assert {c.kind for c in sentence.citations} == {"comment"}
+
+
+def test_without_comments_no_comment_is_shown_or_cited(searcher):
+    judge = Judge(supported=lambda p: False)
+    answer_question("What do readers say about Putin?", searcher,
+                    model(judge, "Putin is old."), include_comments=False)
+    assert "(reader comment)" not in judge.prompts[0]
+
+
+def test_a_follow_up_is_rewritten_with_the_history(searcher):
+    judge = Judge(supported=lambda p: "61%" in passage_of(p))
+    history = [("How many drone attacks has Russia launched?", "Nearly 14,000.")]
+    chat = model(judge, "What share of missiles were intercepted in July 2025?",
+                 "About 61% of missiles were intercepted in July 2025.")
+    answer = answer_question("What about missiles in July 2025?", searcher, chat,
+                             history=history)
+    assert answer.query == "What share of missiles were intercepted in July 2025?"
+    assert answer.question == "What about missiles in July 2025?"
+    assert f"Question: {answer.query}\n" in judge.prompts[0]
+
+
+def test_rewrite_sends_the_conversation_and_cleans_the_reply():
+    chat = GenericFakeChatModel(messages=iter([AIMessage('Question: "Who is Stubb?"\nextra')]))
+    handle = ModelHandle("scripted", chat, Judge(), ModelSpec("local"))
+    rows = [{"role": "user", "content": "Who cultivated ties with Trump?"},
+            {"role": "assistant", "content": "Finland's President Alexander Stubb."}]
+    assert standalone_question("Who is he?", rows, handle) == "Who is Stubb?"
+    assert turns(rows)[1] == ("assistant", "Finland's President Alexander Stubb.")
+    assert not needs_rewrite("Which city is the fighting centered on?", turns(rows))
+    assert not needs_rewrite("Who is he?", [])
+
+
+def test_an_empty_question_is_a_clear_error(searcher):
+    with pytest.raises(ValueError, match="empty"):
+        answer_question("   ", searcher, model(Judge()))
+
+
+def test_draft_sentences_drop_markers_and_no_information_filler():
+    draft = ("Pokrovsk is the centre [1]. The passages do not mention casualties. "
+             f"{NOT_FOUND} Kyiv is far [2, 3].")
+    assert draft_sentences(draft) == ["Pokrovsk is the centre.", "Kyiv is far."]
+
+
+def test_claim_details_must_appear_in_the_sources():
+    claim = claim_of("According to the article, Witkoff met Putin 5 times in 2025.")
+    assert claim == "Witkoff met Putin 5 times in 2025."
+    assert numbers(claim) == {"5", "2025"} and names(claim) == {"putin"}
+    assert unbacked_details(claim, ["Witkoff met Putin in 2025."]) == {"5"}
+    assert unbacked_details("About 14,000 drones.", ["nearly 14,000 drone attacks"]) == set()
+    assert claim_of("A reader comment argues that he is 72.") == "He is 72."
