@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "interface.commands_answers",
     "interface.commands_arguments",
     "interface.commands_app",
+    "interface.commands_report",
 )
 
 

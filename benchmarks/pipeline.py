@@ -1,0 +1,186 @@
+"""Answer and map cost: seconds, where they go, and the overhead over raw llama.cpp speed.
+
+Every llama.cpp `eval` of the model is timed while a question is answered (batches of tokens
+are prompt evaluation, single tokens are decoding steps), so the seconds split into retrieval,
+llama.cpp prompt evaluation, llama.cpp decoding and the rest (Python, sampling, checks). The
+ideal time is those tokens at the raw speed of the same model measured in the same run; the
+overhead ratio is measured seconds over that ideal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+QUESTIONS = 5
+QUICK_QUESTIONS = 1
+QUICK_MAP_CANDIDATES = 4  # passages judged for stance in the quick map (default 16)
+
+
+class Timed:
+    """Delegates to `target`; calls of the named methods add their seconds to `clock[label]`."""
+
+    def __init__(self, target, methods: set[str], clock: dict[str, float], label: str) -> None:
+        self._target, self._methods, self._clock, self._label = target, methods, clock, label
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if name not in self._methods:
+            return value
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return value(*args, **kwargs)
+            finally:
+                seconds = time.perf_counter() - start
+                self._clock[self._label] = self._clock.get(self._label, 0.0) + seconds
+
+        return timed
+
+
+def _llama_of(model):
+    """The llama_cpp.Llama behind a local model handle (None for server models)."""
+    engine = getattr(model.chat, "engine", None)
+    return getattr(engine, "_llama", None)
+
+
+@contextlib.contextmanager
+def metered(model) -> Iterator[dict[str, float]]:
+    """Tokens and seconds of every llama.cpp `eval` of the model while the block runs."""
+    counts = {"prompt_tokens": 0, "prompt_s": 0.0, "decode_tokens": 0, "decode_s": 0.0}
+    llama = _llama_of(model)
+    if llama is None:
+        yield counts
+        return
+    original = llama.eval
+
+    def counted_eval(tokens):
+        start = time.perf_counter()
+        try:
+            return original(tokens)
+        finally:
+            kind = "prompt" if len(tokens) > 1 else "decode"
+            counts[f"{kind}_tokens"] += len(tokens)
+            counts[f"{kind}_s"] += time.perf_counter() - start
+
+    llama.eval = counted_eval  # an instance attribute shadows the method for this block only
+    try:
+        yield counts
+    finally:
+        del llama.eval
+
+
+def raw_speed(model) -> dict | None:
+    """Prompt and generation tokens/s of the same GGUF run bare by llama.cpp (local only)."""
+    engine = getattr(model.chat, "engine", None)
+    if engine is None:
+        return None
+    return {name: round(value, 2) for name, value in engine.measure_speed().items()}
+
+
+def measure(run: Callable[[], Any], model, clock: dict[str, float], speed: dict | None
+            ) -> tuple[Any, dict]:
+    """Run once; its seconds split into retrieval, llama.cpp prompt, decoding and the rest."""
+    clock.clear()
+    with metered(model) as llama:
+        start = time.perf_counter()
+        result = run()
+        seconds = time.perf_counter() - start
+    retrieval = clock.get("retrieval", 0.0)
+    row = {"seconds": seconds, "retrieval_s": retrieval, **llama,
+           "other_s": seconds - retrieval - llama["prompt_s"] - llama["decode_s"]}
+    if speed:
+        row["ideal_s"] = (llama["prompt_tokens"] / speed["prompt_tokens_per_s"]
+                          + llama["decode_tokens"] / speed["generation_tokens_per_s"])
+    return result, row
+
+
+def summarize(rows: list[dict]) -> dict:
+    """Median seconds, mean breakdown and overhead over the ideal for a list of runs."""
+    keys = [k for k, v in rows[0].items() if isinstance(v, int | float)]
+    summary = {"n": len(rows), "median_s": statistics.median(r["seconds"] for r in rows),
+               "mean": {k: sum(r[k] for r in rows) / len(rows) for k in keys}}
+    ideal = sum(r.get("ideal_s", 0.0) for r in rows)
+    summary["overhead_ratio"] = sum(r["seconds"] for r in rows) / ideal if ideal else None
+    steps = [r["steps"] for r in rows if "steps" in r]
+    if steps:
+        names = dict.fromkeys(name for s in steps for name in s)
+        summary["median_steps_s"] = {name: statistics.median(s.get(name, 0.0) for s in steps)
+                                     for name in names}
+    return summary
+
+
+def pipeline_costs(settings, quick: bool = False, log: Callable[[str], None] = print) -> dict:
+    """Raw llama.cpp speed, then answers (ours and the naive baseline) and one map, measured."""
+    from generation import load_model
+    from retrieval import open_searcher
+
+    model = load_model(settings.llm, settings)
+    searcher = open_searcher(settings, log=lambda _: None)
+    try:
+        speed = raw_speed(model)
+        log(f"raw llama.cpp: {speed}")
+        clock: dict[str, float] = {}
+        timed = Timed(searcher, {"search", "embed"}, clock, "retrieval")
+        questions = _questions(QUICK_QUESTIONS if quick else QUESTIONS)
+        ours = _answers(questions, timed, model, settings, clock, speed, log)
+        baseline = _baseline_answers(questions, searcher, model, clock, speed, log)
+        argument_map = _map(timed, model, quick, clock, speed, log)
+    finally:
+        searcher.close()
+    result = {"model": model.name, "raw_llama_cpp": speed, "questions": questions,
+              "answer": summarize(ours), "baseline_answer": summarize(baseline),
+              "map": {**summarize([argument_map]), "proposition": argument_map["proposition"]}}
+    result["answer_vs_baseline"] = result["answer"]["median_s"] / \
+        result["baseline_answer"]["median_s"]
+    return result
+
+
+def _questions(count: int) -> list[str]:
+    from evaluation.dataset import load_eval_set
+
+    return [item["q"] for item in load_eval_set().get("qa", [])[:count]]
+
+
+def _answers(questions, searcher, model, settings, clock, speed, log) -> list[dict]:
+    from answers import answer_question
+
+    rows = []
+    for question in questions:
+        answer, row = measure(lambda q=question: answer_question(
+            q, searcher, model, k=settings.k, include_comments=settings.include_comments),
+            model, clock, speed)
+        rows.append({**row, "steps": dict(answer.timings)})
+        log(f"answer {row['seconds']:.1f} s: {question}")
+    return rows
+
+
+def _baseline_answers(questions, searcher, model, clock, speed, log) -> list[dict]:
+    from answers.baseline import NaiveRag
+    from retrieval.embeddings import LangChainEmbeddings
+
+    embedder = Timed(searcher.embedder, {"encode"}, clock, "retrieval")
+    rag = NaiveRag(list(searcher.documents.values()), LangChainEmbeddings(embedder), model)
+    rows = []
+    for question in questions:
+        _, row = measure(lambda q=question: rag.answer(q), model, clock, speed)
+        rows.append(row)
+        log(f"baseline answer {row['seconds']:.1f} s: {question}")
+    return rows
+
+
+def _map(searcher, model, quick: bool, clock, speed, log) -> dict:
+    from arguments import build_map
+    from evaluation.maps import CASES
+
+    proposition = CASES[0].proposition
+    options = {"max_candidates": QUICK_MAP_CANDIDATES} if quick else {}
+    argument_map, row = measure(lambda: build_map(proposition, searcher, model, **options),
+                                model, clock, speed)
+    log(f"map {row['seconds']:.1f} s: {len(argument_map.pro)} pro, {len(argument_map.con)} con")
+    return {**row, "proposition": proposition, "claims": len(argument_map.pro)
+            + len(argument_map.con)}
