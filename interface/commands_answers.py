@@ -109,7 +109,7 @@ def _evaluate(args, system: str, model, answer, documents, checks_support: bool)
     from evaluation.dataset import DEV_SET, load_eval_set
 
     eval_set = load_eval_set(args.set or DEV_SET)
-    progress = None if args.quiet or args.json else _stderr
+    progress = None if args.quiet else _stderr  # stderr: the JSON on stdout stays clean
     outcomes = run_items(eval_set, answer, documents, progress)
     scores = summarize(outcomes, system, model.name, checks_support)
     speed = raw_speed(model)

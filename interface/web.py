@@ -11,7 +11,15 @@ from pathlib import Path
 
 import gradio as gr
 
-from interface import web_ask, web_audit, web_debate, web_library, web_map, web_settings
+from interface import (
+    web_ask,
+    web_audit,
+    web_debate,
+    web_library,
+    web_map,
+    web_positions,
+    web_settings,
+)
 from interface.settings import Settings
 from interface.web_workbench import Preferences, TabContext, Workbench
 
@@ -23,6 +31,7 @@ DEFAULT_PORT = 7860
 MODEL_QUEUE = {"concurrency_id": "model", "concurrency_limit": 1}
 TABS = (
     ("Ask", web_ask),
+    ("Positions", web_positions),
     ("Map", web_map),
     ("Audit", web_audit),
     ("Debate", web_debate),

@@ -19,6 +19,7 @@ from documents import Citation, Document
 from interface.web_audit import AuditRow, audit_rows
 from interface.web_render import (
     citation_card,
+    error_line,
     escape,
     marker,
     notice,
@@ -30,7 +31,7 @@ STAGES = {
     "load": "Loading the model (the first question after start takes longest)…",
     "search": "Searching the documents…",
     "rewrite": "Reading the conversation to understand the follow-up…",
-    "gate": "Checking that the passages answer the question…",
+    "gate": "Choosing the passages that answer the question…",
     "draft": "Writing…",
     "check": "Checking each sentence against its sources…",
     "audit": "Auditing the citations…",
@@ -199,7 +200,7 @@ def ask_stream(workbench: Workbench, preferences: Preferences, question: str,
             draft += event.value
             yield "draft", draft
         elif event.kind == "error":
-            yield "error", _one_line(event.value)
+            yield "error", f"Could not answer: {error_line(event.value)}"
             return
         else:
             answer = event.value
@@ -222,11 +223,6 @@ def answer_claims(answer) -> list[tuple[str, Citation]]:
                 seen.add(citation)
                 pairs.append((sentence.text, citation))
     return pairs
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"Could not answer: {text[0] if text else type(error).__name__}"
 
 
 def build_tab(context: TabContext) -> None:

@@ -44,24 +44,38 @@ class AuditRow:
 
 
 def verdict_row(source: str, claim: str, citation: Citation, verdict) -> AuditRow:
-    """An AuditRow from the argument layer's Verdict."""
-    return AuditRow(source, claim, citation, str(verdict.label), _score(verdict),
-                    str(getattr(verdict, "reason", "") or ""))
-
-
-def _score(verdict) -> float | None:
-    score = getattr(verdict, "score", None)
-    return None if score is None else round(float(score), 3)
+    """An AuditRow from the argument layer's Verdict (its warnings join the reason)."""
+    reason = "; ".join([verdict.reason, *verdict.warnings])
+    return AuditRow(source, claim, citation, verdict.verdict, round(float(verdict.score), 3),
+                    reason)
 
 
 def audit_rows(pairs: Iterable[tuple[str, Citation]], documents: dict[str, Document], model,
                source: str) -> tuple[AuditRow, ...]:
-    """Audit each (claim, citation) pair with the argument layer's citation audit."""
+    """Audit each (claim, citation) pair with the argument layer's citation audit.
+
+    A claim that is the cited sentence itself, still verbatim, needs no model call.
+    """
     from arguments import audit_citation
 
-    return tuple(verdict_row(source, claim, citation,
-                             audit_citation(claim, citation, documents, model))
-                 for claim, citation in pairs)
+    rows = []
+    for claim, citation in pairs:
+        if _words(claim) == _words(citation.quote) and citation.is_verbatim(documents):
+            rows.append(AuditRow(source, claim, citation, "supported", 1.0,
+                                 "the claim is the cited sentence itself, verbatim"
+                                 + _comment_note(citation)))
+        else:
+            verdict = audit_citation(claim, citation, documents, model)
+            rows.append(verdict_row(source, claim, citation, verdict))
+    return tuple(rows)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _comment_note(citation: Citation) -> str:
+    return "; a reader comment, not the article's claim" if citation.kind == "comment" else ""
 
 
 def table(rows: list[AuditRow], documents: dict[str, Document],

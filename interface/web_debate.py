@@ -14,7 +14,7 @@ import numpy as np
 
 from documents import Document
 from interface.web_audit import AuditRow, audit_rows
-from interface.web_render import badge, citation_card, escape, marker, notice
+from interface.web_render import badge, citation_card, error_line, escape, marker, notice
 from interface.web_workbench import Preferences, TabContext, Workbench
 
 CLAIMS_PER_TURN = 2
@@ -45,7 +45,8 @@ def open_debate(workbench: Workbench, preferences: Preferences, position: str) -
     position = " ".join((position or "").split())
     if not position:
         raise ValueError("state your position first, e.g. “Sanctions on Russia are working.”")
-    argument_map = build_map(position, workbench.searcher(), workbench.model(preferences.llm))
+    argument_map = build_map(position, workbench.searcher(), workbench.model(preferences.llm),
+                             max_candidates=preferences.map_passages)
     return Debate(position, argument_map)
 
 
@@ -144,7 +145,7 @@ def build_tab(context: TabContext) -> None:
                                   source="debate")
             reply, cards = turn_html(debate, chosen, searcher.documents, rows)
         except Exception as error:  # one line for the user
-            reply, cards = notice(f"Could not reply: {_first_line(error)}", "error"), ""
+            reply, cards = notice(f"Could not reply: {error_line(error)}", "error"), ""
         messages.append({"role": "assistant", "content": reply})
         return messages, debate, cards + (shown or ""), [*log, *rows], ""
 
@@ -168,7 +169,3 @@ def build_tab(context: TabContext) -> None:
     restart.click(lambda: ([], None, ""), None, [chat, debate_state, evidence],
                   api_visibility="private")
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__

@@ -13,8 +13,15 @@ import gradio as gr
 from documents import Citation, Document
 from interface.web_audit import AuditRow, audit_rows
 from interface.web_graph import GraphNode, svg
-from interface.web_render import badge, citation_card, escape, notice
-from interface.web_workbench import Preferences, Progress, TabContext, Workbench, _silent
+from interface.web_render import badge, citation_card, error_line, escape, notice
+from interface.web_workbench import (
+    Preferences,
+    Progress,
+    ProgressModel,
+    TabContext,
+    Workbench,
+    _silent,
+)
 
 # (export format of arguments.export, file suffix, button label)
 DOWNLOADS = (("argdown", "argdown", "Argdown"), ("aif", "xaif.json", "xAIF JSON"),
@@ -31,33 +38,6 @@ class MapView:
     warnings: str  # HTML notices (thin side, nothing found)
     files: dict[str, Path]  # export format -> file
     rows: tuple[AuditRow, ...] = ()
-
-
-class _Counting:
-    """A model handle that reports each model call as progress while a map is built."""
-
-    def __init__(self, model, progress: Progress):
-        self._model, self._progress, self.calls = model, progress, 0
-
-    def __getattr__(self, name):
-        return getattr(self._model, name)
-
-    def _tick(self) -> None:
-        self.calls += 1
-        self._progress(0.2 + 0.6 * (1 - 1 / (1 + self.calls / 15)),
-                       f"Judging passages for and against ({self.calls} model calls)")
-
-    def label_probabilities(self, messages, labels):
-        self._tick()
-        return self._model.label_probabilities(messages, labels)
-
-    def reply(self, messages, *args, **kwargs):
-        self._tick()
-        return self._model.reply(messages, *args, **kwargs)
-
-    def limited(self, max_tokens: int):
-        self._tick()
-        return self._model.limited(max_tokens)
 
 
 def graph_nodes(argument_map) -> list[GraphNode]:
@@ -167,7 +147,8 @@ def build_view(workbench: Workbench, preferences: Preferences, proposition: str,
     model = workbench.model(preferences.llm)
     progress(0.1, "Searching the documents")
     searcher = workbench.searcher()
-    argument_map = build_map(proposition, searcher, _Counting(model, progress))
+    argument_map = build_map(proposition, searcher, ProgressModel(model, progress),
+                             max_candidates=preferences.map_passages)
     documents = searcher.documents
     rows: tuple[AuditRow, ...] = ()
     if audit:
@@ -207,7 +188,7 @@ def build_tab(context: TabContext) -> None:
                               lambda f, m: progress(f, desc=m))
         except Exception as error:  # one line for the user
             hidden = [gr.update(visible=False)] * len(buttons)
-            return notice(f"No map: {_first_line(error)}", "error"), "", "", log, *hidden
+            return notice(f"No map: {error_line(error)}", "error"), "", "", log, *hidden
         files = [gr.update(value=str(view.files[fmt]), visible=True) for fmt, _, _ in DOWNLOADS]
         return view.warnings, view.graph, view.outline, [*log, *view.rows], *files
 
@@ -223,10 +204,6 @@ def _legend_html() -> str:
             f'dashed border · <span style="color:#15803d">+ supports</span> · '
             f'<span style="color:#b91c1c">− attacks</span></div>')
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 def _map_api(workbench: Workbench):

@@ -142,3 +142,9 @@ def legend() -> str:
 
 def notice(text: str, level: str = "info") -> str:
     return f'<div class="cp-notice cp-notice-{escape(level)}">{escape(text)}</div>'
+
+
+def error_line(error: BaseException) -> str:
+    """The first line of an error's message: what a user sees instead of a traceback."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

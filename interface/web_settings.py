@@ -13,6 +13,7 @@ PROVIDERS = [("Local: bundled Qwen2.5-Coder-1.5B (offline)", "local"),
              ("Ollama", "ollama"),
              ("OpenAI-compatible server", "openai")]
 MAX_K = 20
+MAX_MAP = 40
 
 
 def spec_of(provider: str, model: str = "", base_url: str = "") -> str:
@@ -46,18 +47,27 @@ def fields_of(spec: str) -> tuple[str, str, str]:
 
 
 def apply_settings(current: Preferences, provider: str, model: str, base_url: str, k,
-                   include_comments: bool) -> tuple[Preferences, str]:
+                   include_comments: bool, map_passages=None) -> tuple[Preferences, str]:
     """New session preferences and a one-line message (the old ones stay on bad input)."""
+    map_passages = current.map_passages if map_passages is None else map_passages
     try:
         spec = spec_of(provider, model, base_url)
-        k = int(k)
-        if not 1 <= k <= MAX_K:
-            raise ValueError(f"the number of passages must be between 1 and {MAX_K}")
+        k, map_passages = _count(k, "passages", MAX_K), _count(map_passages, "map passages",
+                                                                MAX_MAP)
     except (TypeError, ValueError) as error:
         return current, f"Settings not changed: {error}"
-    chosen = replace(current, llm=spec, k=k, include_comments=bool(include_comments))
+    chosen = replace(current, llm=spec, k=k, include_comments=bool(include_comments),
+                     map_passages=map_passages)
     comments = "included" if chosen.include_comments else "excluded"
-    return chosen, f"Using {spec}, {k} passages, reader comments {comments}."
+    return chosen, (f"Using {spec}, {k} passages per question, {map_passages} per map, "
+                    f"reader comments {comments}.")
+
+
+def _count(value, name: str, most: int) -> int:
+    number = int(value)
+    if not 1 <= number <= most:
+        raise ValueError(f"the number of {name} must be between 1 and {most}")
+    return number
 
 
 def status_html(workbench: Workbench, preferences: Preferences) -> str:
@@ -78,6 +88,9 @@ def build_tab(context: TabContext) -> None:
                          placeholder="http://127.0.0.1:8080/v1")
     k_box = gr.Slider(1, MAX_K, value=workbench.settings.k, step=1,
                       label="Passages retrieved per question", elem_id="settings-k")
+    map_box = gr.Slider(4, MAX_MAP, value=Preferences().map_passages, step=1,
+                        label="Passages judged per map (more: fuller maps, slower)",
+                        elem_id="settings-map")
     comments_box = gr.Checkbox(value=workbench.settings.include_comments,
                                label="Include reader comments (always labelled as comments)",
                                elem_id="settings-comments")
@@ -89,5 +102,7 @@ def build_tab(context: TabContext) -> None:
         level = "ok" if chosen is not current else "error"
         return chosen, notice(text, level) + status_html(workbench, chosen)
 
-    save.click(on_apply, [preferences, provider_box, model_box, url_box, k_box, comments_box],
-               [preferences, message], api_visibility="private")
+    save.click(on_apply, [preferences, provider_box, model_box, url_box, k_box, comments_box,
+                          map_box], [preferences, message], api_visibility="private")
+    context.on_page_load(lambda: status_html(workbench, Preferences.of(workbench.settings)),
+                         [message])

@@ -27,6 +27,7 @@ class Preferences:
     llm: str = "local"
     k: int = 6
     include_comments: bool = True
+    map_passages: int = 16  # passages judged per map (arguments.maps.MAX_CANDIDATES)
 
     @classmethod
     def of(cls, settings: Settings) -> Preferences:
@@ -102,6 +103,33 @@ class Workbench:
                 progress(0.2, f"Loading the model ({spec}); the first time takes a while")
                 self._models[spec] = load_model(spec, replace(self.settings, llm=spec))
             return self._models[spec]
+
+
+class ProgressModel:
+    """A model handle that reports each model call as progress (maps, positions)."""
+
+    def __init__(self, model, progress: Progress):
+        self._model, self._progress, self.calls = model, progress, 0
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def _tick(self) -> None:
+        self.calls += 1
+        self._progress(0.2 + 0.6 * (1 - 1 / (1 + self.calls / 15)),
+                       f"Judging passages for and against ({self.calls} model calls)")
+
+    def label_probabilities(self, messages, labels):
+        self._tick()
+        return self._model.label_probabilities(messages, labels)
+
+    def reply(self, messages, *args, **kwargs):
+        self._tick()
+        return self._model.reply(messages, *args, **kwargs)
+
+    def limited(self, max_tokens: int):
+        self._tick()
+        return self._model.limited(max_tokens)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def test_downloads_hold_the_map_in_four_formats(argument_map, corpus_documents, 
     assert sorted(files) == ["aif", "argdown", "json", "markdown"]
     assert json.loads(files["json"].read_text("utf-8")) == argument_map.to_dict()
     argdown = files["argdown"].read_text("utf-8")
-    assert "long-range missiles" in argdown and re.search(r"^\s*\+", argdown, re.M)
-    assert "nodes" in json.loads(files["aif"].read_text("utf-8"))
+    assert "long-range missiles" in argdown and re.search(r"^\s*<\+ \[", argdown, re.M)
+    assert json.loads(files["aif"].read_text("utf-8"))["AIF"]["nodes"]
     assert files["argdown"].name.startswith("The-West-should-supply")
     assert len(map_pairs(argument_map)) == 3

@@ -39,4 +39,6 @@ def test_apply_keeps_the_current_preferences_when_input_is_bad():
     assert chosen is current and text.startswith("Settings not changed")
     chosen, text = apply_settings(current, "ollama", "llama3", "", 3, False)
     assert chosen == Preferences(llm="ollama:llama3", k=3, include_comments=False)
+    smaller, _ = apply_settings(current, "local", "", "", 6, True, 6)
+    assert smaller.map_passages == 6 and current.map_passages == 16
     assert "reader comments excluded" in text
