@@ -19,7 +19,7 @@ class Settings:
     data_dir: Path | None = None  # None: the user's data dir (platformdirs)
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 uses a Chroma server
     collection: str = "passages"
-    llm: str = "local"  # local | local:small | ollama:MODEL | openai:MODEL@BASE_URL
+    llm: str = "local"  # local | local:FILE.gguf | ollama:MODEL[@URL] | openai:MODEL@BASE_URL
     k: int = 6
     include_comments: bool = True
 
