@@ -203,6 +203,7 @@ def run(quick: bool = False, log=print) -> dict:
     embedder = load_embedder()
     queries = benchmark_queries()
     repeats = 1 if quick else 3
+    real_repeats = 1 if quick else 9  # the real corpus is small: more rounds for steady figures
     with tempfile.TemporaryDirectory(prefix="counterpoint-bench-") as temp:
         work = Path(temp)
         documents = load_corpus(REPO_DIR / "corpus")
@@ -210,11 +211,11 @@ def run(quick: bool = False, log=print) -> dict:
         log(f"ingest, real corpus: {results['ingest_real_corpus']}")
         real = open_searcher(_settings(work / "ingest"), embedder, log=lambda _: None)
         results["quality"] = quality_by_mode(real)
-        results["latency_real_corpus"] = latency_by_mode(real, queries, repeats * 3)
+        results["latency_real_corpus"] = latency_by_mode(real, queries, real_repeats)
         log(f"latency, real corpus ({len(real.passages)} passages): "
             f"{results['latency_real_corpus']}")
         vectors = corpus_vectors(real)
-        results["server_real_corpus"] = _server_latency(real, vectors, queries, work, repeats)
+        results["server_real_corpus"] = _server_latency(real, vectors, queries, work, real_repeats)
         log(f"latency, chroma run server: {results['server_real_corpus']}")
         real.close()
         results["synthetic"] = {}
@@ -233,7 +234,7 @@ def _server_latency(real: Searcher, vectors, queries, work: Path, repeats: int) 
         fill_store(store, real.passages, vectors)
         remote = Searcher(real.documents, real.passages, real.embedder, store, real.bm25)
         try:
-            return latency_by_mode(remote, queries, repeats * 3)
+            return latency_by_mode(remote, queries, repeats)
         finally:
             remote.close()
 

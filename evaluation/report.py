@@ -128,7 +128,7 @@ def _answers(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Se
     systems = (("counterpoint", ours, True), ("naive RAG", _baseline(parts), False))
     answer_metrics, refusal_metrics, details = [], [], {}
     for system, answer, checks in systems:
-        outcomes = run_items(eval_set, answer, searcher.documents, lambda line: log(line))
+        outcomes = run_items(eval_set, answer, searcher.documents, log)
         scores = summarize(outcomes, system, model.name, checks)
         answer_metrics += _answer_metrics(system, scores, outcomes)
         refusal_metrics += [
@@ -141,7 +141,8 @@ def _answers(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Se
             "stuffed into one prompt, the same model (a LangChain LCEL chain)")
     return [Section("answers", "Cited answers", tuple(answer_metrics), note=note,
                     details=details),
-            Section("refusals", "Refusals", tuple(refusal_metrics), note=note)]
+            Section("refusals", "Refusals", tuple(refusal_metrics),
+                    note="dev set `refuse` items (not answered by the documents) and `qa` items")]
 
 
 def _baseline(parts: Parts) -> Callable[[str], dict]:

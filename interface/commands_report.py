@@ -20,8 +20,9 @@ def register(commands, evals, common) -> None:
     every.add_argument("--set", type=Path, help="evaluation set (default: data/eval/dev.json)")
     every.add_argument("--argkp", type=Path, default=DEFAULT_ARGKP,
                        help="folder with the ArgKP csv files (default ../shared/benchmarks/argkp)")
-    every.add_argument("--argkp-split", default="test", choices=("train", "dev", "test"))
-    every.add_argument("--argkp-sample", type=_count, default=30,
+    every.add_argument("--argkp-split", choices=("train", "dev", "test"),
+                       help="ArgKP split (default test)")
+    every.add_argument("--argkp-sample", type=_count,
                        help="arguments per topic for the ArgKP stance run (0: all; default 30)")
     _output_options(every, "eval", "a few items per evaluation (what CI runs)")
     every.set_defaults(handler=run_eval_all)
@@ -55,12 +56,12 @@ def _count(value: str) -> int:
 
 
 def _command(words: list[str], args, flags: tuple[str, ...]) -> str:
-    """The command line that reproduces this run (the options that change the figures)."""
+    """The command line that reproduces this run (the options given that change the figures)."""
     for flag in flags:
         value = getattr(args, flag.lstrip("-").replace("-", "_"), None)
         if value is True:
             words.append(flag)
-        elif value not in (None, False):
+        elif value is not None and value is not False:  # 0 is a value, not "not given"
             words += [flag, str(value)]
     return shlex.join(words)
 
@@ -78,9 +79,9 @@ def run_eval_all(args, settings) -> int:
     if args.readme is not None:
         check_readme(args.readme, "eval")  # before a long run, not after it
 
-    options = EvalOptions(eval_set=args.set or DEV_SET, argkp_dir=args.argkp,
-                          argkp_split=args.argkp_split, argkp_sample=args.argkp_sample,
-                          quick=args.quick)
+    given = {"argkp_split": args.argkp_split, "argkp_sample": args.argkp_sample}
+    options = EvalOptions(eval_set=args.set or DEV_SET, argkp_dir=args.argkp, quick=args.quick,
+                          **{name: value for name, value in given.items() if value is not None})
     command = _command(["counterpoint", "eval", "all"], args,
                        ("--quick", "--set", "--llm", "--argkp-split", "--argkp-sample"))
     report = evaluate_all(settings, options, command, log=_stderr)

@@ -177,3 +177,58 @@ def _configuration() -> dict:
                                         "load_average_after": [1.0]},
             "model": "m", "llm": "local", "k": 6, "embedder": "e", "eval_set": "dev.json",
             "eval_set_sha256": "ab" * 32, "git_commit": "abc", "versions": {"python": "3.11"}}
+
+
+@pytest.mark.slow
+@pytest.mark.llm
+def test_eval_all_quick_end_to_end(tmp_path, embedder):
+    """`counterpoint eval all --quick`: every section, every metric with its n, README block."""
+    from evaluation.report import evaluate_all, render_markdown
+
+    settings = load_settings({"corpus_dir": REPO / "corpus", "data_dir": tmp_path / "data"},
+                             environ={})
+    _share_model_cache(settings)
+    quick = options(tmp_path, argkp_dir=DEFAULT_ARGKP, quick=True)
+    report = evaluate_all(settings, quick, "counterpoint eval all --quick", log=lambda _: None,
+                          embedder=embedder)
+    json.dumps(report)  # JSON-ready as it is
+    config = report["configuration"]
+    assert config["model"] == "Qwen2.5-Coder-1.5B-Instruct Q4_K_M" and config["k"] == 6
+    assert config["quick"] and config["versions"]["llama-cpp-python"] == "0.3.36"
+    assert len(config["eval_set_sha256"]) == 64 and config["passages"] > 100
+    names = [s["name"] for s in report["sections"]]
+    assert names == ["retrieval", "answers", "refusals", "stance", "audit", "maps",
+                     "argkp_track1", "argkp_stance"]
+    argkp_here = DEFAULT_ARGKP.is_dir()
+    for section in report["sections"]:
+        expected = "ok" if argkp_here or not section["name"].startswith("argkp") else "skipped"
+        assert section["status"] == expected, (section["name"], section["reason"])
+        for metric in section["metrics"]:
+            assert isinstance(metric["n"], int) and metric["n"] >= 0, metric
+            assert metric["value"] is None or metric["n"] > 0, metric
+    by = {(s["name"], m["name"], m["system"]): m for s in report["sections"]
+          for m in s["metrics"]}
+    assert by["answers", "facts correct", "counterpoint"]["n"] == QUICK_ITEMS["qa"]
+    assert by["answers", "facts correct", "naive RAG"]["n"] == QUICK_ITEMS["qa"]
+    assert by["refusals", "out-of-corpus questions refused", "counterpoint"]["n"] == 1
+    assert by["stance", "accuracy", "counterpoint"]["n"] == QUICK_ITEMS["stance"]
+    assert by["audit", "accuracy", "counterpoint"]["n"] == QUICK_ITEMS["audit"]
+    assert by["maps", "seconds per map", "counterpoint"]["n"] == 1
+    # Citations Counterpoint shows are spans of the stored text, every one.
+    assert by["answers", "citations verbatim", "counterpoint"]["value"] in (1.0, None)
+    markdown = render_markdown(report)
+    assert "counterpoint eval all --quick" in markdown and "quick mode" in markdown
+    for section in report["sections"]:
+        assert f"**{section['title']}**" in markdown
+    readme = tmp_path / "README.md"
+    readme.write_text(README, "utf-8")
+    update_readme(readme, "eval", render_tables(report))
+    text = readme.read_text("utf-8")
+    assert "| facts correct |" in text and "More hand-written text." in text
+
+
+def _share_model_cache(settings) -> None:
+    prepared = load_settings().model_cache
+    if prepared.is_dir():
+        settings.data_path.mkdir(parents=True, exist_ok=True)
+        settings.model_cache.symlink_to(prepared, target_is_directory=True)
