@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import gradio as gr
@@ -207,10 +207,10 @@ def _legend_html() -> str:
 
 
 def _map_api(workbench: Workbench):
-    def map_(proposition: str) -> dict:
-        """The pro/con map of a proposition as JSON, with each citation's audit verdict and
-        its Argdown export."""
-        preferences = Preferences.of(workbench.settings)
+    def map_(proposition: str, passages: int = 16) -> dict:
+        """The pro/con map of a proposition as JSON (`passages` judged), with each citation's
+        audit verdict and its Argdown export."""
+        preferences = replace(Preferences.of(workbench.settings), map_passages=int(passages))
         try:
             view = build_view(workbench, preferences, proposition)
         except ValueError as error:
