@@ -41,11 +41,17 @@ class ScriptedJudge:
         passage = text.split("Passage: ", 1)[-1].split("\n\n", 1)[0].lower()
         if labels == ["A", "B", "C"]:
             if any(w in passage for w in self.con):
-                return {"A": 0.1, "B": 0.8, "C": 0.1}
+                return _letters(text, "Against", 0.8)
             if any(w in passage for w in self.pro):
-                return {"A": 0.7, "B": 0.1, "C": 0.2}
-            return {"A": 0.2, "B": 0.2, "C": 0.6}
+                return _letters(text, "For", 0.7)
+            return _letters(text, "Neither", 0.6)
         return {labels[0]: 0.9, labels[1]: 0.1}  # Yes/No questions: yes
+
+
+def _letters(prompt: str, option: str, p: float) -> dict[str, float]:
+    """Probability p on the letter the prompt gives `option`, the rest shared equally."""
+    letter = next(x for x in "ABC" if f"\n{x}. {option}:" in prompt)
+    return {x: p if x == letter else (1 - p) / 2 for x in "ABC"}
 
 
 def scripted_model(judge: ScriptedJudge, replies=("Sustained pressure on Moscow could "
@@ -86,7 +92,9 @@ def test_stance_prompt_carries_claim_and_passage_and_reads_the_letters():
     model = scripted_model(judge)
     assert stance("X is good.", "It won’t help.", model) == ("con", pytest.approx(0.8))
     assert stance("X is good.", "Pressure works.", model, labels=("pro", "con")) == (
-        "pro", pytest.approx(0.7 / 0.8))
+        "pro", pytest.approx(0.7 / 0.85))
+    assert len(judge.prompts) == 6  # three rotations of the options per judgment
+    assert {p.split("\nA. ")[1][:3] for p in judge.prompts[:3]} == {"For", "Aga", "Nei"}
     assert "Claim: X is good." in judge.prompts[0] and "Passage: It won’t help." in judge.prompts[0]
     with pytest.raises(ValueError, match="non-empty"):
         stance_messages("  ", "text")
