@@ -61,7 +61,8 @@ def layout(nodes: list[GraphNode]) -> list[_Box]:
     for node in nodes:
         children.setdefault(node.parent, []).append(node)
     boxes: dict[str, _Box] = {}
-    cursor = [PADDING]
+    cursor = [PADDING]  # where the next leaf goes
+    free: dict[int, float] = {}  # the first free y in each column
 
     def place(node: GraphNode, depth: int) -> None:
         lines = _lines(node)
@@ -72,10 +73,11 @@ def layout(nodes: list[GraphNode]) -> list[_Box]:
             place(kid, depth + 1)
         if kids:
             first, last = boxes[kids[0].id], boxes[kids[-1].id]
-            centre = (first.y + first.height / 2 + last.y + last.height / 2) / 2
-            y = max(centre - height / 2, PADDING)
+            y = (first.y + first.height / 2 + last.y + last.height / 2) / 2 - height / 2
         else:
             y = cursor[0]
+        y = max(y, free.get(depth, PADDING))
+        free[depth] = y + height + ROW_GAP
         cursor[0] = max(cursor[0], y + height + ROW_GAP)
         boxes[node.id] = _Box(node, x, y, height, lines)
 

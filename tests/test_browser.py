@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from pathlib import Path
 
 import pytest
 from test_app_api import start  # the loopback server helper shared with the API tests
 
+from evaluation.dataset import load_eval_set
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
+DEV_QUESTION = "d04"  # "Which city is the heaviest fighting centered on?"
+PROPOSITION = "Sanctions can pressure Russia into ending the war."
+MAP_PASSAGES = 6  # judged per map in this test (the app's default is 16)
+LLM_TIMEOUT = 900_000  # ms; the bundled model on two shared cores
 NEW_DOCUMENT = ("Harbour dredging in Odesa\nThe port authority plans to dredge the Odesa "
                 "harbour to 16 metres so that Panamax bulk carriers can load fully.\n")
 
@@ -57,7 +65,83 @@ def add_and_find_a_document(page, tmp_path: Path) -> None:
     assert "Odesa dredging" in page.locator("#library-results").inner_text()
 
 
+def ask_and_open_a_citation(page, corpus_dir: Path) -> dict[str, float]:
+    """Ask a dev-set question; time the first streamed piece and the checked answer."""
+    case = next(c for c in load_eval_set()["qa"] if c["id"] == DEV_QUESTION)
+    open_tab(page, "Ask")
+    page.locator("#ask-question textarea").fill(case["q"])
+    started = time.perf_counter()
+    page.locator("#ask-send").click()
+    page.locator("#ask-chat .cp-draft").filter(has_text=re.compile(r"\w")).wait_for(
+        timeout=LLM_TIMEOUT)
+    first_piece = time.perf_counter() - started
+    answer = page.locator("#ask-chat .cp-answer").last
+    answer.wait_for(timeout=LLM_TIMEOUT)
+    full_answer = time.perf_counter() - started
+    text = answer.inner_text()
+    assert any(f.lower() in text.lower() for f in case["facts"][0].split("|")), text
+    answer.locator("a.cp-cite").first.click()
+    card = page.locator("#ask-evidence details.cp-citation[open]").first
+    quote = card.locator("mark.cp-quote")
+    quote.wait_for()
+    doc_id, start, end = (card.get_attribute(n) for n in ("data-doc", "data-start",
+                                                           "data-end"))
+    stored = (corpus_dir / f"{doc_id}.txt").read_text("utf-8")
+    assert quote.inner_text() == stored[int(start):int(end)]
+    card.locator(".cp-verdict").filter(has_text=re.compile("supported|unsupported")).wait_for(
+        timeout=LLM_TIMEOUT)
+    return {"first_piece_s": round(first_piece, 1), "full_answer_s": round(full_answer, 1)}
+
+
+def use_small_maps(page, passages: int) -> None:
+    """Settings: judge fewer passages per map so the test stays within minutes."""
+    open_tab(page, "Settings")
+    number = page.locator("#settings-map input[type=number]")
+    number.fill(str(passages))
+    number.press("Enter")
+    page.locator("#settings-apply").click()
+    page.locator("#settings-status").get_by_text(f"{passages} per map").wait_for()
+
+
+def build_a_map_and_download_its_argdown(page, tmp_path: Path) -> str:
+    open_tab(page, "Map")
+    page.locator("#map-proposition textarea").fill(PROPOSITION)
+    page.locator("#map-build").click()
+    page.locator("#map-graph svg.cp-map-graph").wait_for(timeout=LLM_TIMEOUT)
+    assert page.locator("#map-graph .cp-node-root").count() == 1
+    button = page.locator("#map-download-argdown")
+    button.wait_for()
+    with page.expect_download() as download:
+        button.click()
+    path = tmp_path / "map.argdown"
+    download.value.save_as(path)
+    argdown = path.read_text("utf-8")
+    assert argdown.startswith("# Pro and con") and "[Proposition]:" in argdown
+    open_tab(page, "Outline")
+    page.locator("#map-outline details.cp-claim").first.wait_for()
+    return argdown
+
+
+def screenshot(page, name: str) -> None:
+    """Save a screenshot for the README when COUNTERPOINT_SCREENSHOTS names a folder."""
+    folder = os.environ.get("COUNTERPOINT_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.llm
 def test_the_real_page(page, tmp_path):
+    timings = ask_and_open_a_citation(page, tmp_path / "corpus")
+    screenshot(page, "ask")
+    use_small_maps(page, MAP_PASSAGES)
+    started = time.perf_counter()
+    build_a_map_and_download_its_argdown(page, tmp_path)
+    timings["map_s"] = round(time.perf_counter() - started, 1)
+    open_tab(page, "Graph")
+    screenshot(page, "map")
     started = time.perf_counter()
     add_and_find_a_document(page, tmp_path)
-    print(f"\nadd and search: {time.perf_counter() - started:.1f} s")
+    timings["add_and_search_s"] = round(time.perf_counter() - started, 1)
+    screenshot(page, "library")
+    print(f"\nbrowser timings: {timings}")

@@ -9,7 +9,7 @@ import pytest
 
 from arguments.claims import ArgumentMap, Claim
 from documents import Citation
-from interface.web_graph import layout, svg
+from interface.web_graph import GraphNode, layout, svg
 from interface.web_map import graph_nodes, map_pairs, outline_html, warnings_html, write_exports
 
 POLICY = "000_0e74df59ad1dea2a"
@@ -45,7 +45,9 @@ def test_graph_draws_every_claim_with_comments_dashed_and_text_escaped(argument_
     assert drawing.count("<rect") == 4 and drawing.count("<path") == 3
     assert drawing.count('stroke-dasharray="6 4"') == 1  # the one reader comment
     assert "Escalation &lt;risk&gt; grows" in drawing and "<risk>" not in drawing
-    boxes = layout(nodes)
+    tall = GraphNode("P2", "a long claim " * 12, "con", "article", "P")
+    short = GraphNode("P2o", "short", "objection", "comment", "P2")
+    boxes = layout([*nodes, tall, short])
     for a in boxes:  # no two boxes in one column overlap
         for b in boxes:
             if a is not b and a.x == b.x:
