@@ -25,3 +25,19 @@ def corpus_documents():
     from documents import load_corpus
 
     return {d.doc_id: d for d in load_corpus(REPO / "corpus")}
+
+
+# --- generation stage: the bundled LLM (tests marked `llm`) ----------------------------------
+
+
+@pytest.fixture(scope="session")
+def local_model():
+    """The bundled GGUF through the `local` provider, loaded once per session.
+
+    It uses the user's model cache (what setup.sh prepares), so a session never assembles
+    the 1.1 GB file again when it is already there.
+    """
+    from generation import load_model
+    from interface.settings import Settings
+
+    return load_model("local", Settings())

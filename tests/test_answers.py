@@ -73,7 +73,7 @@ def test_a_supported_sentence_carries_a_verbatim_citation(searcher):
         result["timings"])
 
 
-def test_the_model_is_shown_numbered_passages_and_the_refusal_sentinel(searcher):
+def test_the_model_is_shown_numbered_passages_and_asked_about_each_sentence(searcher):
     judge = Judge()
     chat = model(judge, "About 61% of missiles were intercepted in July 2025.")
     answer_question(MISSILES, searcher, chat)

@@ -1,0 +1,71 @@
+"""The bundled model through the `local` provider: chat, streaming, label logits, the lock."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from generation import QWEN_1_5B, is_ready
+from interface.settings import Settings
+
+pytestmark = pytest.mark.llm
+
+CAPITAL = "Is Paris the capital of France? Reply Yes or No."
+NOT_CAPITAL = "Is Berlin the capital of France? Reply Yes or No."
+
+
+def test_the_cache_holds_the_verified_bundled_model(local_model):
+    assert local_model.name == QWEN_1_5B.name and is_ready(Settings().model_cache)
+
+
+def test_yes_no_probabilities_come_from_the_logits(local_model):
+    yes = local_model.label_probabilities([("human", CAPITAL)], ["Yes", "No"])
+    no = local_model.label_probabilities([("human", NOT_CAPITAL)], ["Yes", "No"])
+    assert sum(yes.values()) == pytest.approx(1.0)
+    assert yes["Yes"] > 0.8 and no["No"] > 0.8
+
+
+def test_a_numbered_choice_reads_one_digit_labels(local_model):
+    prompt = ("Passages:\n[1] The sky is green.\n[2] Water boils at 100 degrees Celsius at sea "
+              "level.\n[3] Cats bark.\n\nQuestion: At what temperature does water boil?\n\n"
+              "Which passage answers the question? Reply with the passage number only.")
+    choice = local_model.label_probabilities([("human", prompt)], ["0", "1", "2", "3"])
+    assert max(choice, key=choice.get) == "2"
+
+
+def test_invoke_and_stream_give_the_same_greedy_text(local_model):
+    question = [("human", "Name the largest planet of the solar system in one word.")]
+    text = local_model.reply(question, max_tokens=8)
+    streamed = "".join(chunk.text for chunk in local_model.limited(8).stream(question))
+    assert "jupiter" in text.lower() and streamed == text
+
+
+def test_concurrent_calls_are_serialised_and_agree(local_model):
+    expected = local_model.label_probabilities([("human", CAPITAL)], ["Yes", "No"])
+    results, errors = [], []
+
+    def work(prompt):
+        try:
+            results.append((prompt, local_model.label_probabilities([("human", prompt)],
+                                                                    ["Yes", "No"])))
+        except Exception as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in (CAPITAL, NOT_CAPITAL) * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for prompt, probabilities in results:
+        if prompt == CAPITAL:
+            assert probabilities == pytest.approx(expected, abs=1e-3)
+        else:
+            assert probabilities["No"] > 0.8
+
+
+def test_raw_speed_is_measured(local_model):
+    speed = local_model.chat.engine.measure_speed(prompt_tokens=64, generated_tokens=4)
+    assert speed["prompt_tokens"] == 64 and speed["generated_tokens"] == 4
+    assert speed["prompt_tokens_per_s"] > 0 and speed["generation_tokens_per_s"] > 0
