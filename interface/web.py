@@ -106,5 +106,5 @@ def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
     check_binding(host, auth)
     app = build_app(settings)
     app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
-               quiet=not block, **launch_options())
+               quiet=True, **launch_options())
     return app

@@ -93,6 +93,13 @@ def ask_and_open_a_citation(page, corpus_dir: Path) -> dict[str, float]:
     return {"first_piece_s": round(first_piece, 1), "full_answer_s": round(full_answer, 1)}
 
 
+def audit_table_lists_the_answer_citations(page) -> None:
+    open_tab(page, "Audit")
+    table = page.locator("#audit-table")
+    table.get_by_text("answer", exact=True).first.wait_for()
+    assert re.search(r"supported|partial|unsupported|contradicted", table.inner_text())
+
+
 def use_small_maps(page, passages: int) -> None:
     """Settings: judge fewer passages per map so the test stays within minutes."""
     open_tab(page, "Settings")
@@ -134,6 +141,7 @@ def screenshot(page, name: str) -> None:
 def test_the_real_page(page, tmp_path):
     timings = ask_and_open_a_citation(page, tmp_path / "corpus")
     screenshot(page, "ask")
+    audit_table_lists_the_answer_citations(page)
     use_small_maps(page, MAP_PASSAGES)
     started = time.perf_counter()
     build_a_map_and_download_its_argdown(page, tmp_path)
