@@ -184,7 +184,8 @@ def history_of(turns: list[Turn]) -> list[tuple[str, str]]:
 
 def ask_stream(workbench: Workbench, preferences: Preferences, question: str,
                turns: list[Turn]) -> Iterator[tuple[str, object]]:
-    """("status", text) / ("draft", text) while answering, then ("turn", Turn) or ("error", text).
+    """("status" | "draft", text) while answering, then ("turn", Turn) once unaudited and
+    once audited (or ("warning", text) when the audit fails), or ("error", text).
 
     The plain function behind the Ask tab (tests call it directly).
     """
@@ -209,8 +210,12 @@ def ask_stream(workbench: Workbench, preferences: Preferences, question: str,
             yield "turn", build_turn(answer, turn, documents)
             if answer.citations:
                 yield "status", STAGES["audit"]
-                rows = audit_rows(answer_claims(answer), documents,
-                                  workbench.model(preferences.llm), source="answer")
+                try:
+                    rows = audit_rows(answer_claims(answer), documents,
+                                      workbench.model(preferences.llm), source="answer")
+                except Exception as error:  # the answer stands; say the audit did not run
+                    yield "warning", f"The citations were not audited: {error_line(error)}"
+                    return
                 yield "turn", build_turn(answer, turn, documents, rows)
 
 
@@ -247,9 +252,14 @@ def build_tab(context: TabContext) -> None:
             evidence = gr.HTML(elem_id="ask-evidence")
 
     def on_ask(text, messages, past, preferences, log):
-        messages = [*messages, {"role": "user", "content": text},
-                    {"role": "assistant", "content": ""}]
         shown = "".join(t.evidence for t in reversed(past))
+        if not (text or "").strip():
+            gr.Warning("Type a question first.")
+            yield messages, past, shown, log, ""
+            return
+        messages = [*messages, {"role": "user", "content": escape(text)},
+                    {"role": "assistant", "content": ""}]
+        kept, logged = past, log
         for kind, value in ask_stream(workbench, preferences, text, past):
             if kind == "status":
                 messages[-1]["content"] = f'<p class="cp-status"><em>{escape(value)}</em></p>'
@@ -258,13 +268,13 @@ def build_tab(context: TabContext) -> None:
                                            '<p class="cp-meta">Draft: being checked…</p>')
             elif kind == "error":
                 messages[-1]["content"] = notice(value, "error")
-            else:
+            elif kind == "warning":
+                shown = notice(value, "warn") + shown
+            else:  # a turn: first unaudited, then with its verdicts
                 messages[-1]["content"] = value.html
-                current = [*past, value]
-                shown = "".join(t.evidence for t in reversed(current))
-                yield messages, current, shown, [*log, *value.rows], ""
-                continue
-            yield messages, past, shown, log, ""
+                kept, logged = [*past, value], [*log, *value.rows]
+                shown = "".join(t.evidence for t in reversed(kept))
+            yield messages, kept, shown, logged, ""
 
     inputs = [question, chat, turns, context.preferences, context.session_log]
     outputs = [chat, turns, evidence, context.session_log, question]
