@@ -261,7 +261,9 @@ def build_tab(context: TabContext) -> None:
                     {"role": "assistant", "content": ""}]
         kept, logged = past, log
         for kind, value in ask_stream(workbench, preferences, text, past):
-            if kind == "status":
+            if kind == "status" and kept is not past:  # the answer stays; the audit is running
+                shown = notice(value) + "".join(t.evidence for t in reversed(kept))
+            elif kind == "status":
                 messages[-1]["content"] = f'<p class="cp-status"><em>{escape(value)}</em></p>'
             elif kind == "draft":
                 messages[-1]["content"] = (f'<div class="cp-draft">{escape(value)}</div>'
