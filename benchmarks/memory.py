@@ -46,6 +46,13 @@ def peak_memory(settings, question: str, timeout: float = 1200) -> dict:
 
 def probe(spec: dict) -> dict:
     """In this process: build the app, load the model, open the index, answer; peak after each."""
+    phases, start = [], time.perf_counter()
+
+    def mark(phase: str) -> None:
+        phases.append({"phase": phase, "seconds": round(time.perf_counter() - start, 1),
+                       **status_mb()})
+
+    mark("python started")
     from interface.cli import offline_environment
 
     offline_environment()
@@ -54,15 +61,9 @@ def probe(spec: dict) -> dict:
     from interface.web import build_app
     from interface.web_workbench import Workbench
 
+    mark("modules imported")
     question = spec.pop("question")
     settings = load_settings(spec, environ={})
-    phases, start = [], time.perf_counter()
-
-    def mark(phase: str) -> None:
-        phases.append({"phase": phase, "seconds": round(time.perf_counter() - start, 1),
-                       **status_mb()})
-
-    mark("python started")
     workbench = Workbench(settings)
     build_app(settings, workbench)
     mark("app built")

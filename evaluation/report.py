@@ -362,10 +362,10 @@ def configuration(parts: Parts, options: EvalOptions, load_before) -> dict:
 
 
 def _model_digest(settings) -> str | None:
-    from generation import QWEN_1_5B, parse_spec
+    """The bundled GGUF's sha256 (verified when it was assembled); None for other models."""
+    from generation import QWEN_1_5B, ModelSpec, parse_spec
 
-    return QWEN_1_5B.sha256 if parse_spec(settings.llm).path is None and \
-        settings.llm.startswith("local") else None
+    return QWEN_1_5B.sha256 if parse_spec(settings.llm) == ModelSpec("local") else None
 
 
 def _digest(path: Path) -> str | None:
