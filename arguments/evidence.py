@@ -67,11 +67,15 @@ def gather_candidates(proposition: str, searcher, limit: int = 16,
 
 
 def _pool(proposition: str, searcher, kind: str, doc_ids) -> list[Passage]:
-    """Passages any query finds, ordered by their best reciprocal rank."""
+    """Passages any query finds, ordered by their best reciprocal rank.
+
+    A comment line that quotes the article is the article's words, not the reader's claim,
+    so it is left out.
+    """
     best: dict[str, tuple[float, Passage]] = {}
     for query, mode in queries_for(proposition):
-        for rank, hit in enumerate(searcher.search(query, k=_PER_QUERY, kinds=[kind],
-                                                   doc_ids=doc_ids, mode=mode)):
+        hits = searcher.search(query, k=_PER_QUERY, kinds=[kind], doc_ids=doc_ids, mode=mode)
+        for rank, hit in enumerate(h for h in hits if not h.passage.quotation):
             score = 1.0 / (rank + 1)
             if score > best.get(hit.passage.id, (0.0, None))[0]:
                 best[hit.passage.id] = (score, hit.passage)

@@ -14,8 +14,9 @@ from arguments.paraphrase import claim_text
 from documents import Citation
 
 GROUP_THRESHOLD = 0.6  # cosine above which two passages of one side make the same point
-OBJECTION_THRESHOLD = 0.45  # cosine above which an opposite claim answers a claim
-MAX_CANDIDATES = 16  # stance judgments per map: the main cost
+OBJECTION_THRESHOLD = 0.55  # cosine above which an opposite claim answers a claim
+MAX_CANDIDATES = 12  # stance judgments per map: the main cost
+MAX_PARAPHRASES = 4  # generations per map; other claims keep their passage's sentence
 
 
 def build_map(proposition: str, searcher, model, *, max_candidates: int = MAX_CANDIDATES,
@@ -27,8 +28,9 @@ def build_map(proposition: str, searcher, model, *, max_candidates: int = MAX_CA
     started = time.perf_counter()
     candidates = gather_candidates(proposition, searcher, max_candidates)
     judged = judge_candidates(proposition, candidates, model)
+    budget = [MAX_PARAPHRASES if paraphrase else 0]
     sides = {side: _claims(proposition, [j for j in judged if j.stance == side], side,
-                           searcher, model, paraphrase) for side in SIDES}
+                           searcher, model, budget) for side in SIDES}
     pro, con = _attach_objections(sides["pro"], sides["con"], searcher)
     cited = sum(len(c.citations) for c in (*pro, *con))
     pro, con = _verified(pro, searcher.documents), _verified(con, searcher.documents)
@@ -59,15 +61,17 @@ def group_passages(judged: Sequence[Judged], embed, threshold: float = GROUP_THR
 
 
 def _claims(proposition: str, judged: list[Judged], side: str, searcher, model,
-            paraphrase: bool) -> list[Claim]:
+            budget: list[int]) -> list[Claim]:
+    """One claim per group of passages; `budget` counts the paraphrases still allowed."""
     claims = []
     for kind in CLAIM_KINDS:
         of_kind = [j for j in judged if j.passage.kind == kind]
         for group in group_passages(of_kind, searcher.embed):
             group = sorted(group, key=lambda j: -j.score)
             citations = tuple(Citation.of(j.passage) for j in group)
-            text, paraphrased = claim_text(proposition, citations, searcher.documents, model,
-                                           enabled=paraphrase)
+            text, paraphrased, tried = claim_text(proposition, citations, model,
+                                                  enabled=budget[0] > 0)
+            budget[0] -= tried
             score = float(np.mean([j.score for j in group]))
             claims.append(Claim(text, kind, side, score, citations, paraphrased=paraphrased))
     return sorted(claims, key=lambda c: (c.kind != "article", -len(c.citations), -c.score))

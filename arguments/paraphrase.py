@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from arguments.audit import support_probability
 from arguments.checks import check_claim
-from documents import Citation, Document
+from documents import Citation
 from generation import render_prompt
 
 PROMPT = "paraphrase.txt"
@@ -44,17 +44,20 @@ def is_faithful(sentence: str, citations: Sequence[Citation], model) -> bool:
     return support_probability(sentence, quotes, model) >= 0.5
 
 
-def claim_text(proposition: str, citations: Sequence[Citation],
-               documents: Mapping[str, Document], model, enabled: bool = True
-               ) -> tuple[str, bool]:
-    """(text, paraphrased): a verified paraphrase, or the strongest passage's own sentence."""
+def claim_text(proposition: str, citations: Sequence[Citation], model, enabled: bool = True
+               ) -> tuple[str, bool, bool]:
+    """(text, paraphrased, tried): a verified paraphrase, or the lead passage's own sentence.
+
+    Only several passages or one long sentence are paraphrased; `tried` says whether the
+    model was asked (the caller keeps a budget of attempts).
+    """
     lead = " ".join(citations[0].quote.split())
     short = len(citations) == 1 and len(lead.split()) <= LONG_SENTENCE_WORDS
     if not enabled or short:
-        return lead, False
+        return lead, False, False
     reply = model.reply(paraphrase_messages(proposition, [c.quote for c in citations]),
                         max_tokens=_MAX_TOKENS)
     sentence = clean_sentence(reply)
     if is_faithful(sentence, citations, model):
-        return sentence, True
-    return lead, False
+        return sentence, True, True
+    return lead, False, True

@@ -32,7 +32,7 @@ def register(commands, evals, common) -> None:
                               help="output format (default: text; --json means json)")
     argument_map.add_argument("--json", action="store_true")
     argument_map.add_argument("--max-candidates", type=_positive, default=None,
-                              help="passages judged for stance (default 16)")
+                              help="passages judged for stance (default 12)")
     argument_map.add_argument("--no-paraphrase", action="store_true",
                               help="state claims with their passages' own sentences")
     argument_map.add_argument("--out", type=Path, help="write the output to this file")

@@ -140,13 +140,21 @@ def test_objections_and_warnings_for_an_empty_side(searcher):
                for claim in argument_map.pro)
 
 
-def test_map_objections_link_opposite_claims_on_the_same_point(searcher):
-    argument_map = build_map(SANCTIONS, searcher, scripted_model(ScriptedJudge()),
-                             max_candidates=12, paraphrase=False)
-    linked = [(c, o) for c in argument_map.pro for o in c.objections]
-    assert all(o.stance == "con" for _, o in linked)
-    for claim in argument_map.con:
-        assert all(o.stance == "pro" for o in claim.objections)
+def test_objections_link_opposite_claims_that_address_the_same_point(searcher):
+    from arguments.claims import Claim
+    from arguments.maps import _attach_objections
+    from documents import Citation
+
+    def claim(start_text: str, stance: str) -> Claim:
+        passage = next(p for p in searcher.passages if p.text.startswith(start_text))
+        return Claim(passage.text, passage.kind, stance, 0.5, (Citation.of(passage),))
+
+    goals = claim("Russia will complete the goals it has set for itself", "pro")
+    ceasefire = claim("Apparently, Trump thinks that Russia is looking for a cease-fire", "con")
+    belgorod = claim("Belgorod is Russian territory south of Kursk.", "con")
+    pro, con = _attach_objections([goals], [belgorod, ceasefire], searcher)
+    assert [o.text for o in pro[0].objections] == [ceasefire.text]
+    assert con[0].objections == () and [o.text for o in con[1].objections] == [goals.text]
 
 
 def test_positions_one_per_author_and_readers_with_prevalence(searcher):
@@ -182,3 +190,19 @@ def test_comment_key_points_are_verbatim_comment_sentences(corpus_documents, emb
                                                        reverse=True)
     quoted = "Russia could achieve its territorial and local political goals"
     assert all(not c.quote.startswith(quoted) for p in points for c in p.matches)
+
+
+@pytest.mark.parametrize("proposition", [
+    "European countries should raise defense spending.",
+    "The war in Ukraine will end soon through negotiations.",
+    "Putin will not stop until he takes all four oblasts.",
+])
+def test_every_citation_of_maps_and_positions_is_verbatim(searcher, proposition):
+    model = scripted_model(ScriptedJudge(pro=("defense", "negotiat", "putin"), con=("not ",)))
+    argument_map = build_map(proposition, searcher, model, max_candidates=10)
+    positions = competing_positions(proposition, searcher, model, per_author=2, per_readers=3)
+    citations = [*argument_map.citations(), *argument_map.unused, *positions.citations()]
+    assert citations
+    for citation in citations:
+        document = searcher.documents[citation.doc_id]
+        assert document.text[citation.start : citation.end] == citation.quote
