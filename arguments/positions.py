@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from arguments.claims import SIDES, Claim
 from arguments.evidence import Judged, gather_candidates, judge_candidates
+from arguments.keypoints import KeyPoint, comment_key_points
 from documents import Citation, Document, split_passages
 
 PER_AUTHOR = 4  # article passages judged per document
@@ -26,11 +27,13 @@ class Position:
     score: float  # share of the holder's judged weight on the winning side
     claims: tuple[Claim, ...]
     prevalence: str | None = None  # readers only: "3 of 13 comments argue con"
+    key_points: tuple[KeyPoint, ...] = ()  # readers only: what the comments say overall
 
     def to_dict(self) -> dict:
         return {"holder": self.holder, "role": self.role, "doc_id": self.doc_id,
                 "stance": self.stance, "score": round(self.score, 3),
-                "prevalence": self.prevalence, "claims": [c.to_dict() for c in self.claims]}
+                "prevalence": self.prevalence, "claims": [c.to_dict() for c in self.claims],
+                "key_points": [k.to_dict() for k in self.key_points]}
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,12 @@ class Positions:
     seconds: float = 0.0
 
     def citations(self):
+        """Every citation shown: the claims' and the key points' (matches include the point)."""
         for position in self.positions:
             for claim in position.claims:
                 yield from claim.citations
+            for key_point in position.key_points:
+                yield from key_point.matches
 
     def to_dict(self) -> dict:
         return {"topic": self.topic, "positions": [p.to_dict() for p in self.positions],
@@ -67,8 +73,9 @@ def competing_positions(topic: str, searcher, model, *, per_author: int = PER_AU
         total = _comment_count(document)
         if total:
             readers = _judged(topic, searcher, model, doc_id, "comment", per_readers)
-            positions.append(_position(f"readers of {doc_id}", "readers", doc_id, readers,
-                                       total))
+            position = _position(f"readers of {doc_id}", "readers", doc_id, readers, total)
+            key_points = tuple(comment_key_points(document, searcher.embed))
+            positions.append(replace(position, key_points=key_points))
     if not any(p.stance in SIDES or p.stance == "mixed" for p in positions):
         warnings.append("no holder takes a side on this topic in the documents")
     if any(p.role == "readers" for p in positions):

@@ -38,6 +38,12 @@ def register(commands, evals, common) -> None:
     argument_map.add_argument("--out", type=Path, help="write the output to this file")
     argument_map.set_defaults(handler=run_map)
 
+    keypoints = commands.add_parser("keypoints", parents=[common],
+                                    help="key points of a document's reader comments")
+    keypoints.add_argument("doc", help="document id or unique id prefix")
+    keypoints.add_argument("--json", action="store_true")
+    keypoints.set_defaults(handler=run_keypoints)
+
     audit = commands.add_parser("audit", parents=[common],
                                 help="audit one citation, or every citation of a saved JSON")
     audit.add_argument("file", nargs="?", type=Path,
@@ -208,6 +214,18 @@ def run_map(args, settings) -> int:
     return _emit(None, False, text, args.out)
 
 
+def run_keypoints(args, settings) -> int:
+    from arguments import comment_key_points
+    from retrieval import load_embedder
+
+    documents = _documents(settings)
+    document = documents[span_citation(documents, args.doc, 0, 1).doc_id]
+    points = comment_key_points(document, load_embedder().encode)
+    result = {"doc_id": document.doc_id, "key_points": [p.to_dict() for p in points]}
+    lines = [f"{p.prevalence}: {p.text}" for p in points] or ["this document has no comments"]
+    return _emit(result, args.json, "\n".join(lines))
+
+
 def run_positions(args, settings) -> int:
     from arguments import competing_positions
     from retrieval import open_searcher
@@ -228,6 +246,7 @@ def _positions_text(positions) -> str:
         for claim in p.claims:
             c = claim.citations[0]
             lines.append(f"  [{claim.stance}] “{c.quote}” ({c.doc_id} {c.start}-{c.end})")
+        lines += [f"  key point ({k.prevalence}): {k.text}" for k in p.key_points]
     lines += [f"\nwarning: {w}" for w in positions.warnings]
     return "\n".join(lines)
 
