@@ -206,3 +206,16 @@ def test_every_citation_of_maps_and_positions_is_verbatim(searcher, proposition)
     for citation in citations:
         document = searcher.documents[citation.doc_id]
         assert document.text[citation.start : citation.end] == citation.quote
+
+
+def test_cli_keypoints_json(capsys):
+    import json
+
+    from interface.cli import main
+
+    assert main(["keypoints", "003", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["doc_id"].startswith("003") and result["key_points"]
+    assert all(k["prevalence"].endswith("of 13 comments") for k in result["key_points"])
+    assert main(["keypoints", "000"]) == 0
+    assert "no comments" in capsys.readouterr().out
