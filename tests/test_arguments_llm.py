@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_exports import _parse_argdown
 
-from arguments import build_map
+from arguments import build_map, to_argdown
 from evaluation.audit import evaluate_audit
 from evaluation.dataset import load_eval_set
 from evaluation.maps import CASES, side_has
@@ -45,3 +46,9 @@ def test_sanctions_map_has_both_sides_right_and_verbatim(local_model, searcher):
         assert citation.is_verbatim(searcher.documents)
     for claim in argument_map.claims():
         assert {c.kind for c in claim.citations} == {claim.kind}
+    parsed = _parse_argdown(to_argdown(argument_map, searcher.documents))
+    assert parsed["lexerErrors"] == [] and parsed["parserErrors"] == []
+    assert parsed["statements"] == 1 + len({c.text for c in argument_map.claims()})
+    objections = sum(len(c.objections) for c in (*argument_map.pro, *argument_map.con))
+    expected = len(argument_map.pro) + len(argument_map.con) + objections
+    assert len(parsed["relations"]) == expected
