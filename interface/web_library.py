@@ -85,8 +85,9 @@ def search_library(documents: dict[str, Document], query: str,
         return notice(f"No passage contains “{query}”.")
     items = [_hit_html(d, p, pattern) for d, p in hits[:MAX_HITS]]
     more = f"<p>…and {len(hits) - MAX_HITS} more.</p>" if len(hits) > MAX_HITS else ""
-    return (f'<p class="cp-count">{len(hits)} passage{"s" if len(hits) != 1 else ""} '
-            f"contain “{escape(query)}”.</p><ol class=\"cp-hits\">{''.join(items)}</ol>{more}")
+    count = "1 passage contains" if len(hits) == 1 else f"{len(hits)} passages contain"
+    return (f'<p class="cp-count">{count} “{escape(query)}”.</p>'
+            f'<ol class="cp-hits">{"".join(items)}</ol>{more}')
 
 
 def _hit_html(document: Document, passage, pattern: re.Pattern) -> str:
@@ -94,7 +95,7 @@ def _hit_html(document: Document, passage, pattern: re.Pattern) -> str:
     body = escape(marked).replace("\x00", '<mark class="cp-hit">').replace("\x01", "</mark>")
     return (f'<li class="cp-hit-item cp-kind-{escape(passage.kind)}-card">{badge(passage.kind)} '
             f'<span class="cp-title">{escape(document.title or document.doc_id)}</span>'
-            f'<p class="cp-kind-{escape(passage.kind)}-text">{body}</p></li>')
+            f'<div class="cp-hit-text cp-kind-{escape(passage.kind)}-text">{body}</div></li>')
 
 
 def add_upload(workbench: Workbench, upload: Upload, progress: Progress = _silent) -> Added:
