@@ -177,7 +177,9 @@ def test_concurrent_users_are_queued_for_the_model_not_run_together(tmp_path, em
     finally:
         app.close(verbose=False)
         workbench.close_searcher()
-    assert Status.IN_QUEUE in seen and Status.PROCESSING not in seen
+    # The second user waited in the queue; the judge spans below prove the model never ran
+    # two calls at once (polling `done()` can lag the server, so PROCESSING may be seen).
+    assert Status.IN_QUEUE in seen
     assert all(r["question"] == question for r in results)
     spans = sorted(calls)
     assert len(spans) >= 4
