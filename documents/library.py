@@ -79,7 +79,8 @@ def decode_text(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CorpusError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        reason = f"{error.reason} at byte {error.start}"
+        raise CorpusError(f"{name}: not UTF-8 text ({reason})") from None
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t")
     if controls > max(3, len(text) // 1000):
         raise CorpusError(f"{name}: looks binary ({controls} control characters), not text")
@@ -116,7 +117,8 @@ def _new_doc_id(file_name: str, taken: set[str]) -> str:
 
 def _new_document(doc_id: str, text: str, digest: str, meta: dict) -> Document:
     meta = {k: v for k, v in meta.items() if v is not None}
-    structure = meta.pop("structure", None) or ("column" if meta.get("comments_after") else "sections")
+    default = "column" if meta.get("comments_after") else "sections"
+    structure = meta.pop("structure", None) or default
     if structure not in STRUCTURES:
         raise CorpusError(f"structure must be one of {', '.join(STRUCTURES)}, not {structure!r}")
     unknown = set(meta) - set(_META_FIELDS)

@@ -36,7 +36,8 @@ def _common_options() -> argparse.ArgumentParser:
     group.add_argument("--corpus-dir", help="folder with the documents and manifest.toml")
     group.add_argument("--data-dir", help="where the index and model cache live")
     group.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
-    group.add_argument("--llm", help="local | local:FILE.gguf | ollama:MODEL[@URL] | openai:MODEL@BASE_URL")
+    group.add_argument("--llm",
+                       help="local | local:FILE.gguf | ollama:MODEL[@URL] | openai:MODEL@BASE_URL")
     return common
 
 

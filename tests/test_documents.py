@@ -118,7 +118,9 @@ def test_generated_documents_keep_offsets_and_cover_all_text(body, comments, sep
     bio = "Jane Doe is a writer whose column this is."
     text = seps.join([*body, bio, *comments]) + "\n"
     for structure in ("sections", "column"):
-        extra = {"bio": "Jane Doe is", "comments_after": "whose column"} if structure == "column" else {}
+        extra = {}
+        if structure == "column":
+            extra = {"bio": "Jane Doe is", "comments_after": "whose column"}
         document = Document(doc_id="gen", text=text, file="gen.txt", structure=structure, **extra)
         passages = split_passages(document)
         covered = set()
