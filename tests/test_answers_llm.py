@@ -41,7 +41,7 @@ def dev_items():
             for item in data[section]}
 
 
-@pytest.mark.parametrize("item_id", ["d03", "d10", "r02"])
+@pytest.mark.parametrize("item_id", ["d03", "d10", "r03"])
 def test_dev_questions_end_to_end(item_id, dev_items, searcher, local_model):
     section, item = dev_items[item_id]
     answer = answer_question(item["q"], searcher, local_model)
