@@ -110,7 +110,7 @@ def test_ask_endpoint_answers_a_dev_question_with_verified_audited_citations(cli
 
 @pytest.mark.llm
 def test_map_endpoint_returns_a_cited_map_with_its_argdown(client, served):
-    result = client.predict("Sanctions can pressure Russia into ending the war.", 6,
+    result = client.predict("Sanctions can pressure Russia into ending the war.", 4,
                             api_name="/map")
     claims = result["pro"] + result["con"]
     assert claims and result["argdown"].startswith("# Pro and con")
