@@ -14,7 +14,7 @@ from pathlib import Path
 import gradio as gr
 
 from documents import Citation, Document, split_passages
-from interface.web_render import citation_card, notice
+from interface.web_render import KIND_LABELS, citation_card, notice
 from interface.web_workbench import TabContext, Workbench
 
 COLUMNS = ["#", "from", "claim", "document", "kind", "verdict", "score", "reason", "quote",
@@ -86,7 +86,8 @@ def table(rows: list[AuditRow], documents: dict[str, Document],
         if problems_only and not row.is_problem(documents):
             continue
         data = row.to_dict(documents)
-        shown.append([number, row.source, row.claim, row.citation.doc_id, row.citation.kind,
+        kind = KIND_LABELS.get(row.citation.kind, row.citation.kind)
+        shown.append([number, row.source, row.claim, row.citation.doc_id, kind,
                       row.verdict, "" if row.score is None else row.score, row.reason,
                       row.citation.quote, "yes" if data["verbatim"] else "NO"])
     return shown

@@ -31,6 +31,7 @@ def rows(corpus_documents):
 def test_problems_are_unsupported_verdicts_or_quotes_no_longer_verbatim(rows, corpus_documents):
     everything = table(rows, corpus_documents)
     assert [r[0] for r in everything] == [1, 2, 3] and everything[2][-1] == "NO"
+    assert everything[0][4] == "Article"
     problems = table(rows, corpus_documents, problems_only=True)
     assert [r[0] for r in problems] == [2, 3]  # numbering stays that of the session
 
