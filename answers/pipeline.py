@@ -1,4 +1,5 @@
-"""Cited question answering: retrieve -> gate -> generate -> split -> link citations by code."""
+"""Cited question answering: rewrite -> retrieve -> choose evidence (or refuse) -> generate ->
+split into sentences -> link each sentence to the passages that support it, by code."""
 
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ class ItemOutcome:
     gold_cited: bool | None  # qa only
     valid_citations: int
     citations: int
+    cited_chars: int  # characters the answer's citations span: how precise they are
     supported_sentences: int
     sentences: int
     attributed_to_readers: bool | None  # qa items whose evidence is a comment
@@ -56,6 +57,7 @@ class AnswerScores:
     refuse_items: int
     false_refusals: int
     comment_attribution: float | None
+    median_cited_chars: float  # over answered qa items
     median_seconds: float
     p95_seconds: float
     median_breakdown: dict[str, float]
@@ -104,6 +106,7 @@ def score_item(item: dict, section: str, result: dict, documents, seconds: float
         refused=result["refused"], facts_present=facts, gold_cited=gold,
         valid_citations=sum(citation_is_valid(c, documents) for c in citations),
         citations=len(citations),
+        cited_chars=sum(c["end"] - c["start"] for c in result.get("citations", [])),
         supported_sentences=sum(bool(s.get("supported")) for s in sentences),
         sentences=len(sentences) + _hidden_unsupported(result),
         attributed_to_readers=attributed, seconds=seconds,
@@ -160,6 +163,8 @@ def summarize(outcomes: list[ItemOutcome], system: str, model: str,
         refusals=sum(o.refused for o in refuse), refuse_items=len(refuse),
         false_refusals=sum(o.refused for o in qa),
         comment_attribution=_share(sum(attributed), len(attributed)) if attributed else None,
+        median_cited_chars=statistics.median(
+            [o.cited_chars for o in qa if not o.refused] or [0]),
         median_seconds=statistics.median(seconds) if seconds else 0.0,
         p95_seconds=_percentile(seconds, 0.95),
         median_breakdown=_median_steps(outcomes),

@@ -141,6 +141,7 @@ def format_scores(scores: dict, speed: dict | None) -> str:
         f"  refusals             {scores['refusals']}/{scores['refuse_items']} "
         f"(false refusals on answerable questions: {scores['false_refusals']})",
         f"  comment attribution  {percent(scores['comment_attribution'])}",
+        f"  cited characters     median {scores['median_cited_chars']:.0f} per answer",
         f"  seconds per answer   median {scores['median_seconds']:.1f}, "
         f"p95 {scores['p95_seconds']:.1f}",
         "  median breakdown     " + ", ".join(f"{step} {seconds:.1f}" for step, seconds
