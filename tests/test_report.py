@@ -152,9 +152,15 @@ def test_retrieval_section_compares_every_search_mode_on_the_dev_set(tmp_path, p
         assert by["recall@1", system] <= by["recall@5", system] <= by["recall@10", system]
         assert by["MRR@10", system] <= by["recall@10", system]
     assert by["recall@10", "hybrid-rrf"] >= 0.9
-    table = render_tables({"command": "counterpoint eval all", "date": "2026-01-01T00:00",
-                           "seconds": 60, "configuration": _configuration(),
-                           "sections": [section.to_dict()]})
+    # A saved report.json regenerates the README block: `counterpoint report FILE --readme`.
+    report = {"kind": "eval", "command": "counterpoint eval all", "date": "2026-01-01T00:00",
+              "seconds": 60, "configuration": _configuration(), "sections": [section.to_dict()]}
+    saved, readme = tmp_path / "report.json", tmp_path / "README.md"
+    saved.write_text(json.dumps(report), "utf-8")
+    readme.write_text(README, "utf-8")
+    assert main(["report", str(saved), "--readme", str(readme)]) == 0
+    table = render_tables(report)
+    assert readme.read_text("utf-8") == README.replace("old figures", table.strip())
     assert "| recall@10 | " in table and f"| {len(eval_set['qa'])} |" in table
 
 
