@@ -15,7 +15,14 @@ import numpy as np
 from documents import Document
 from interface.web_audit import AuditRow, audit_rows
 from interface.web_render import badge, citation_card, error_line, escape, marker, notice
-from interface.web_workbench import Preferences, TabContext, Workbench
+from interface.web_workbench import (
+    Preferences,
+    Progress,
+    ProgressModel,
+    TabContext,
+    Workbench,
+    _silent,
+)
 
 CLAIMS_PER_TURN = 2
 
@@ -38,14 +45,18 @@ class Debate:
         return replace(self, assistant_side="pro" if self.assistant_side == "con" else "con")
 
 
-def open_debate(workbench: Workbench, preferences: Preferences, position: str) -> Debate:
+def open_debate(workbench: Workbench, preferences: Preferences, position: str,
+                progress: Progress = _silent) -> Debate:
     """Map the user's position once; the turns then draw on that map."""
     from arguments import build_map
 
     position = " ".join((position or "").split())
     if not position:
         raise ValueError("state your position first, e.g. “Sanctions on Russia are working.”")
-    argument_map = build_map(position, workbench.searcher(), workbench.model(preferences.llm),
+    progress(0.02, "Loading the model")
+    model = ProgressModel(workbench.model(preferences.llm), progress)
+    progress(0.1, "Searching the documents for and against your position")
+    argument_map = build_map(position, workbench.searcher(), model,
                              max_candidates=preferences.map_passages)
     return Debate(position, argument_map)
 
@@ -134,8 +145,8 @@ def build_tab(context: TabContext) -> None:
         rows: tuple[AuditRow, ...] = ()
         try:
             if debate is None:
-                progress(0.1, desc="Mapping the arguments on your position")
-                debate = open_debate(workbench, preferences, text)
+                debate = open_debate(workbench, preferences, text,
+                                     lambda f, m: progress(f, desc=m))
             searcher = workbench.searcher()
             debate, chosen = next_turn(debate, text, searcher.embed)
             pairs = [(c.text, citation) for c in chosen for citation in c.citations]
