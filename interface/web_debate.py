@@ -21,7 +21,7 @@ from interface.web_workbench import (
     ProgressModel,
     TabContext,
     Workbench,
-    _silent,
+    no_progress,
 )
 
 CLAIMS_PER_TURN = 2
@@ -46,7 +46,7 @@ class Debate:
 
 
 def open_debate(workbench: Workbench, preferences: Preferences, position: str,
-                progress: Progress = _silent) -> Debate:
+                progress: Progress = no_progress) -> Debate:
     """Map the user's position once; the turns then draw on that map."""
     from arguments import build_map
 

@@ -11,7 +11,7 @@ import gradio as gr
 
 from documents import CorpusError, Document, add_document, split_passages
 from interface.web_render import badge, coloured_document, escape, legend, notice
-from interface.web_workbench import Progress, TabContext, Workbench, _silent
+from interface.web_workbench import Progress, TabContext, Workbench, no_progress
 
 MAX_HITS = 60
 STRUCTURE_CHOICES = [("Detect (column if comments are marked)", ""),
@@ -98,7 +98,7 @@ def _hit_html(document: Document, passage, pattern: re.Pattern) -> str:
             f'<div class="cp-hit-text cp-kind-{escape(passage.kind)}-text">{body}</div></li>')
 
 
-def add_upload(workbench: Workbench, upload: Upload, progress: Progress = _silent) -> Added:
+def add_upload(workbench: Workbench, upload: Upload, progress: Progress = no_progress) -> Added:
     """Store an uploaded file in the corpus and index it; bad input changes nothing."""
     if not upload.path:
         return Added("Choose a text file to add.")

@@ -20,7 +20,7 @@ from interface.web_workbench import (
     ProgressModel,
     TabContext,
     Workbench,
-    _silent,
+    no_progress,
 )
 
 # (export format of arguments.export, file suffix, button label)
@@ -136,7 +136,7 @@ def map_pairs(argument_map) -> list[tuple[str, Citation]]:
 
 
 def build_view(workbench: Workbench, preferences: Preferences, proposition: str,
-               progress: Progress = _silent, audit: bool = True) -> MapView:
+               progress: Progress = no_progress, audit: bool = True) -> MapView:
     """Build, draw, export and (optionally) audit the map of a proposition."""
     from arguments import build_map
 

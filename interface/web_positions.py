@@ -16,7 +16,7 @@ from interface.web_workbench import (
     ProgressModel,
     TabContext,
     Workbench,
-    _silent,
+    no_progress,
 )
 
 STANCE_LABELS = {"pro": "for", "con": "against", "mixed": "mixed", "neutral": "takes no side"}
@@ -82,7 +82,7 @@ def positions_html(positions, documents: dict[str, Document],
 
 
 def build_view(workbench: Workbench, preferences: Preferences, topic: str,
-               progress: Progress = _silent) -> PositionsView:
+               progress: Progress = no_progress) -> PositionsView:
     """Find the competing positions on a topic and check every citation."""
     from arguments import competing_positions
 

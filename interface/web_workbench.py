@@ -16,7 +16,7 @@ from interface.settings import Settings
 Progress = Callable[[float, str], None]
 
 
-def _silent(fraction: float, message: str) -> None:
+def no_progress(fraction: float, message: str) -> None:
     """A progress callback that shows nothing (plain calls and tests)."""
 
 
@@ -58,7 +58,7 @@ class Workbench:
                 self._embedder = load_embedder()
             return self._embedder
 
-    def searcher(self, progress: Progress = _silent):
+    def searcher(self, progress: Progress = no_progress):
         """The hybrid searcher over the corpus; indexes new passages first if there are any."""
         with self._index_lock:
             if self._searcher is None:
@@ -71,7 +71,7 @@ class Workbench:
                                                log=lambda line: progress(0.2, line))
             return self._searcher
 
-    def reindex(self, progress: Progress = _silent):
+    def reindex(self, progress: Progress = no_progress):
         """Bring the index up to date with the corpus and reopen the searcher."""
         from retrieval import build_index
 
@@ -94,7 +94,7 @@ class Workbench:
     def has_model(self, spec: str) -> bool:
         return spec in self._models
 
-    def model(self, spec: str, progress: Progress = _silent):
+    def model(self, spec: str, progress: Progress = no_progress):
         """The model for a provider spec (local, ollama:NAME, openai:NAME@URL), loaded once."""
         with self._model_lock:
             if spec not in self._models:
