@@ -69,3 +69,11 @@ def test_raw_speed_is_measured(local_model):
     speed = local_model.chat.engine.measure_speed(prompt_tokens=64, generated_tokens=4)
     assert speed["prompt_tokens"] == 64 and speed["generated_tokens"] == 4
     assert speed["prompt_tokens_per_s"] > 0 and speed["generation_tokens_per_s"] > 0
+
+
+def test_any_gguf_file_can_be_named_and_is_loaded_once(local_model):
+    from generation import load_model
+
+    path = Settings().model_cache / QWEN_1_5B.file_name
+    named = load_model(f"local:{path}", Settings())
+    assert named.name == path.name and named.chat.engine is local_model.chat.engine
