@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from arguments.checks import content_words
-from arguments.stance import stance_probabilities
+from arguments.negation import negate
+from arguments.stance import stance
 from documents import Passage
 
 CLAIM_KINDS = ("article", "comment")
 _PER_QUERY = 10
-_AUXILIARY = re.compile(r"\b(can|could|will|would|should|must|may|might|shall|is|are|was|"
-                        r"were|has|have|had|does|do|did)\b(?!\s+not\b)", re.IGNORECASE)
-_NEGATED = re.compile(r"\b(cannot|can't|can’t|won't|won’t|not|never)\b\s*|n['’]t\b", re.IGNORECASE)
-_AFFIRMED = {"cannot": "can ", "can't": "can ", "can’t": "can ", "won't": "will ",
-             "won’t": "will "}
 
 
 @dataclass(frozen=True)
@@ -27,22 +22,7 @@ class Judged:
 
     passage: Passage
     stance: str  # pro | con | neutral
-    score: float  # the model's probability for that stance
-    probabilities: dict[str, float]
-
-
-def negate(proposition: str) -> str:
-    """The proposition's denial, made by rule (so retrieval also looks for the other side)."""
-    text = " ".join(proposition.split()).rstrip(".!?")
-    if _NEGATED.search(text):
-        affirmed = _NEGATED.sub(lambda m: _AFFIRMED.get(m.group().strip().lower(), ""), text, 1)
-        return " ".join(affirmed.split()) + "."
-    match = _AUXILIARY.search(text)
-    if match:
-        word = match.group()
-        denied = "cannot" if word.lower() == "can" else f"{word} not"
-        return f"{text[: match.start()]}{denied}{text[match.end():]}."
-    return f"It is not true that {text}."
+    score: float  # how clearly the passage takes that stance (see arguments.stance)
 
 
 def queries_for(proposition: str) -> list[tuple[str, str]]:
@@ -101,9 +81,4 @@ def _diverse(passages: list[Passage], searcher, limit: int, penalty: float = 0.5
 
 def judge_candidates(proposition: str, passages: Sequence[Passage], model) -> list[Judged]:
     """Each passage's stance toward the proposition."""
-    judged = []
-    for passage in passages:
-        probabilities = stance_probabilities(proposition, passage.text, model)
-        label = max(probabilities, key=lambda name: probabilities[name])
-        judged.append(Judged(passage, label, probabilities[label], probabilities))
-    return judged
+    return [Judged(passage, *stance(proposition, passage.text, model)) for passage in passages]

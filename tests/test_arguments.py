@@ -7,6 +7,7 @@ the messages it receives and what the code does with its answers.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from arguments import build_map, comment_key_points, competing_positions
 from arguments.claims import ArgumentMap
 from arguments.evidence import gather_candidates, negate, queries_for
 from arguments.maps import group_passages
-from arguments.stance import stance, stance_messages
+from arguments.stance import stance, support_messages
 from generation import ModelHandle, ModelSpec
 from interface.settings import load_settings
 from retrieval import open_searcher
@@ -29,7 +30,11 @@ WONT = "Sanctions won’t change the military situation"
 
 
 class ScriptedJudge:
-    """Label probabilities by rule; records every prompt it is asked to score."""
+    """Label probabilities by rule; records every prompt it is asked to score.
+
+    A stance question ("Passage: ... Statement: ...") gets Yes when the passage's words put
+    it on the statement's side: con words back a denial, pro words the claim itself.
+    """
 
     def __init__(self, pro=("pressure", "sanctions on russia"), con=("won’t", "won't", "no ")):
         self.pro, self.con = pro, con
@@ -38,20 +43,22 @@ class ScriptedJudge:
     def __call__(self, messages, labels):
         text = messages[-1][1]  # the argument layer sends ("human", text) pairs
         self.prompts.append(text)
-        passage = text.split("Passage: ", 1)[-1].split("\n\n", 1)[0].lower()
-        if labels == ["A", "B", "C"]:
-            if any(w in passage for w in self.con):
-                return _letters(text, "Against", 0.8)
-            if any(w in passage for w in self.pro):
-                return _letters(text, "For", 0.7)
-            return _letters(text, "Neither", 0.6)
-        return {labels[0]: 0.9, labels[1]: 0.1}  # Yes/No questions: yes
+        if not text.startswith("Passage: "):
+            return {labels[0]: 0.9, labels[1]: 0.1}  # other Yes/No questions: yes
+        passage, statement = _stance_parts(text)
+        denial = bool(re.search(r"\bnot\b|cannot", statement))
+        if any(w in passage for w in self.con):
+            yes = 0.8 if denial else 0.2
+        elif any(w in passage for w in self.pro):
+            yes = 0.3 if denial else 0.7
+        else:
+            yes = 0.5
+        return {"Yes": yes, "No": 1 - yes}
 
 
-def _letters(prompt: str, option: str, p: float) -> dict[str, float]:
-    """Probability p on the letter the prompt gives `option`, the rest shared equally."""
-    letter = next(x for x in "ABC" if f"\n{x}. {option}:" in prompt)
-    return {x: p if x == letter else (1 - p) / 2 for x in "ABC"}
+def _stance_parts(prompt: str) -> tuple[str, str]:
+    passage, rest = prompt.removeprefix("Passage: ").split("\n\nStatement: ", 1)
+    return passage.lower(), rest.split("\n\n", 1)[0]
 
 
 def scripted_model(judge: ScriptedJudge, replies=("Sustained pressure on Moscow could "
@@ -87,17 +94,21 @@ def test_candidates_cover_both_kinds_without_repeats(searcher):
     assert any(WONT in p.text for p in passages)
 
 
-def test_stance_prompt_carries_claim_and_passage_and_reads_the_letters():
+def test_stance_weighs_the_claim_against_its_denial():
     judge = ScriptedJudge()
     model = scripted_model(judge)
     assert stance("X is good.", "It won’t help.", model) == ("con", pytest.approx(0.8))
-    assert stance("X is good.", "Pressure works.", model, labels=("pro", "con")) == (
-        "pro", pytest.approx(0.7 / 0.85))
-    assert len(judge.prompts) == 6  # three rotations of the options per judgment
-    assert {p.split("\nA. ")[1][:3] for p in judge.prompts[:3]} == {"For", "Aga", "Nei"}
-    assert "Claim: X is good." in judge.prompts[0] and "Passage: It won’t help." in judge.prompts[0]
+    assert stance("X is good.", "Pressure works.", model) == ("pro", pytest.approx(0.7))
+    assert stance("X is good.", "The sky is blue.", model) == ("neutral", pytest.approx(1.0))
+    assert stance("X is good.", "The sky is blue.", model, labels=("pro", "con")).label == "pro"
+    assert len(judge.prompts) == 8  # the claim and its denial per judgment
+    statements = [p.split("Statement: ")[1].split("\n")[0] for p in judge.prompts[:2]]
+    assert statements == ["X is good.", "X is not good."]
+    assert all(p.startswith("Passage: It won’t help.") for p in judge.prompts[:2])
     with pytest.raises(ValueError, match="non-empty"):
-        stance_messages("  ", "text")
+        support_messages("  ", "text")
+    with pytest.raises(ValueError, match="two or more"):
+        stance("X is good.", "text", model, labels=("pro",))
 
 
 def test_map_puts_each_side_right_and_every_citation_is_verbatim(searcher):
@@ -111,8 +122,9 @@ def test_map_puts_each_side_right_and_every_citation_is_verbatim(searcher):
     for claim in argument_map.claims():
         assert {c.kind for c in claim.citations} == {claim.kind}  # kinds never mixed
         assert all(c.is_verbatim(searcher.documents) for c in claim.citations)
-    assert len(judge.prompts) >= 12  # one stance judgment per candidate at least
-    assert all(SANCTIONS in p for p in judge.prompts[:12])
+    assert len(judge.prompts) >= 24  # the claim and its denial per candidate at least
+    statements = {p.split("Statement: ")[1].split("\n")[0] for p in judge.prompts[:24]}
+    assert statements == {SANCTIONS, negate(SANCTIONS)}
     data = argument_map.to_dict()
     assert set(data) >= {"proposition", "pro", "con", "warnings"}
 
@@ -123,7 +135,7 @@ def test_grouping_merges_same_point_only_within_a_kind(searcher):
     passages = [p for p in searcher.passages if p.kind in ("article", "comment")]
     nuke = [p for p in passages if "nuke" in p.text.lower()]
     war = [p for p in passages if p.text.startswith("After three and a half years")]
-    judged = [Judged(p, "pro", 0.8, {}) for p in (*nuke, *war)]
+    judged = [Judged(p, "pro", 0.8) for p in (*nuke, *war)]
     groups = group_passages(judged, searcher.embed, threshold=0.5)
     assert any(len(g) == 2 and all("nuke" in j.passage.text.lower() for j in g) for g in groups)
     assert all(len({j.passage.kind for j in g}) == 1 for g in groups)
