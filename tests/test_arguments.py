@@ -18,6 +18,7 @@ from arguments import build_map, comment_key_points, competing_positions
 from arguments.claims import ArgumentMap
 from arguments.evidence import gather_candidates, negate, queries_for
 from arguments.maps import group_passages
+from arguments.negation import denies_subject, subject_head
 from arguments.stance import stance, support_messages
 from generation import ModelHandle, ModelSpec
 from interface.settings import load_settings
@@ -85,6 +86,18 @@ def test_negation_and_queries_look_for_the_other_side():
     assert modes == ["hybrid", "dense", "bm25"]
 
 
+def test_the_subject_of_a_proposition_and_a_passage_that_denies_it():
+    assert subject_head(SANCTIONS) == "Sanctions"
+    assert subject_head("The war in Ukraine will end soon.") == "war"
+    assert subject_head("Russia’s economy can sustain the war.") == "economy"
+    assert subject_head("Putin wants peace.") is None
+    assert denies_subject(SANCTIONS, WONT + ", and might backfire.")
+    assert denies_subject(SANCTIONS, "The sanction did not work at all.")
+    assert not denies_subject(SANCTIONS, "New sanctions hit Rosneft and Lukoil.")
+    assert not denies_subject(SANCTIONS, "Russia did not retreat.")
+    assert not denies_subject("Putin wants peace.", "Putin does not want peace.")
+
+
 def test_candidates_cover_both_kinds_without_repeats(searcher):
     passages = gather_candidates(SANCTIONS, searcher, limit=12)
     assert 0 < len(passages) <= 12
@@ -101,7 +114,10 @@ def test_stance_weighs_the_claim_against_its_denial():
     assert stance("X is good.", "Pressure works.", model) == ("pro", pytest.approx(0.7))
     assert stance("X is good.", "The sky is blue.", model) == ("neutral", pytest.approx(1.0))
     assert stance("X is good.", "The sky is blue.", model, labels=("pro", "con")).label == "pro"
-    assert len(judge.prompts) == 8  # the claim and its denial per judgment
+    # The model cannot tell, but the passage denies the claim's subject in so many words.
+    assert stance("X is good.", "X is not what it was.", model) == ("con", pytest.approx(0.6))
+    assert stance("X is not good.", "X is not what it was.", model) == ("pro", pytest.approx(0.6))
+    assert len(judge.prompts) == 12  # the claim and its denial per judgment
     statements = [p.split("Statement: ")[1].split("\n")[0] for p in judge.prompts[:2]]
     assert statements == ["X is good.", "X is not good."]
     assert all(p.startswith("Passage: It won’t help.") for p in judge.prompts[:2])
@@ -142,7 +158,7 @@ def test_grouping_merges_same_point_only_within_a_kind(searcher):
 
 
 def test_objections_and_warnings_for_an_empty_side(searcher):
-    judge = ScriptedJudge(con=())  # nothing is ever "con"
+    judge = ScriptedJudge(pro=("",), con=())  # everything leans "pro", nothing is "con"
     argument_map = build_map(SANCTIONS, searcher, scripted_model(judge), max_candidates=8,
                              paraphrase=False)
     assert argument_map.con == ()
