@@ -19,6 +19,18 @@ def embedder():
     return load_embedder()
 
 
+@pytest.fixture(scope="module")
+def searcher(embedder, tmp_path_factory):
+    """A searcher over the real corpus, indexed into a fresh folder once per test module."""
+    from interface.settings import Settings
+    from retrieval import open_searcher
+
+    settings = Settings(corpus_dir=REPO / "corpus", data_dir=tmp_path_factory.mktemp("data"))
+    found = open_searcher(settings, embedder=embedder, log=lambda line: None)
+    yield found
+    found.close()
+
+
 @pytest.fixture(scope="session")
 def corpus_documents():
     """The real documents of corpus/, keyed by doc id."""

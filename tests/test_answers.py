@@ -14,18 +14,8 @@ from answers.linking import claim_of, names, numbers, unbacked_details
 from answers.pipeline import draft_sentences
 from answers.rewrite import needs_rewrite, standalone_question, turns
 from generation import ModelHandle, ModelSpec
-from interface.settings import Settings
-from retrieval import open_searcher
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def searcher(embedder, tmp_path_factory):
-    settings = Settings(corpus_dir=REPO / "corpus", data_dir=tmp_path_factory.mktemp("data"))
-    found = open_searcher(settings, embedder=embedder, log=lambda line: None)
-    yield found
-    found.close()
 
 
 class Judge:

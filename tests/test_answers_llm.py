@@ -27,14 +27,6 @@ INJECTED = (
 
 
 @pytest.fixture(scope="module")
-def searcher(embedder, tmp_path_factory):
-    settings = Settings(corpus_dir=REPO / "corpus", data_dir=tmp_path_factory.mktemp("data"))
-    found = open_searcher(settings, embedder=embedder, log=lambda line: None)
-    yield found
-    found.close()
-
-
-@pytest.fixture(scope="module")
 def dev_items():
     data = load_eval_set()
     return {item["id"]: (section, item) for section in ("qa", "refuse")

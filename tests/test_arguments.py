@@ -21,8 +21,6 @@ from arguments.maps import group_passages
 from arguments.negation import denies_subject, subject_head
 from arguments.stance import stance, support_messages
 from generation import ModelHandle, ModelSpec
-from interface.settings import load_settings
-from retrieval import open_searcher
 
 REPO = Path(__file__).resolve().parent.parent
 SANCTIONS = "Sanctions can pressure Russia into ending the war."
@@ -66,15 +64,6 @@ def scripted_model(judge: ScriptedJudge, replies=("Sustained pressure on Moscow 
                                                   "compel the Kremlin.",)) -> ModelHandle:
     chat = GenericFakeChatModel(messages=iter([AIMessage(r) for r in replies * 20]))
     return ModelHandle(name="scripted", chat=chat, scorer=judge, spec=ModelSpec("local"))
-
-
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory, embedder):
-    settings = load_settings({"corpus_dir": REPO / "corpus",
-                              "data_dir": tmp_path_factory.mktemp("data")}, environ={})
-    searcher = open_searcher(settings, embedder, log=lambda line: None)
-    yield searcher
-    searcher.close()
 
 
 def test_negation_and_queries_look_for_the_other_side():

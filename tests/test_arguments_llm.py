@@ -12,19 +12,9 @@ from evaluation.audit import evaluate_audit
 from evaluation.dataset import load_eval_set
 from evaluation.maps import CASES, side_has
 from evaluation.stance import evaluate_stance
-from interface.settings import Settings
-from retrieval import open_searcher
 
 pytestmark = pytest.mark.llm
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def searcher(embedder, tmp_path_factory):
-    settings = Settings(corpus_dir=REPO / "corpus", data_dir=tmp_path_factory.mktemp("data"))
-    found = open_searcher(settings, embedder=embedder, log=lambda line: None)
-    yield found
-    found.close()
 
 
 def test_dev_stance_accuracy(local_model, corpus_documents):

@@ -11,18 +11,8 @@ import pytest
 from benchmarks.memory import status_mb
 from benchmarks.pipeline import Timed, summarize
 from interface.settings import load_settings
-from retrieval import open_searcher
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory, embedder):
-    settings = load_settings({"corpus_dir": REPO / "corpus",
-                              "data_dir": tmp_path_factory.mktemp("data")}, environ={})
-    searcher = open_searcher(settings, embedder, log=lambda _: None)
-    yield searcher
-    searcher.close()
 
 
 def test_timed_proxy_times_the_named_methods_and_passes_the_rest_through(searcher):

@@ -17,7 +17,6 @@ from evaluation.answers import score_item
 from evaluation.dataset import load_eval_set
 from generation import load_model, prepare
 from interface.settings import Settings
-from retrieval import open_searcher
 
 pytestmark = pytest.mark.llm
 REPO = Path(__file__).resolve().parent.parent
@@ -72,14 +71,6 @@ def server_url(tmp_path_factory):
 def served_model(server_url, tmp_path_factory):
     return load_model(f"openai:qwen-bundled@{server_url}",
                       Settings(data_dir=tmp_path_factory.mktemp("unused")))
-
-
-@pytest.fixture(scope="module")
-def searcher(embedder, tmp_path_factory):
-    settings = Settings(corpus_dir=REPO / "corpus", data_dir=tmp_path_factory.mktemp("data"))
-    found = open_searcher(settings, embedder=embedder, log=lambda line: None)
-    yield found
-    found.close()
 
 
 def test_labels_come_from_the_servers_logprobs(served_model):
