@@ -61,6 +61,17 @@ def _overrides(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name, None) for name in names}
 
 
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 def print_json(value) -> None:
     """Print a JSON document to stdout (UTF-8, readable)."""
     print(json.dumps(value, ensure_ascii=False, indent=2))

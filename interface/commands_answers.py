@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from interface.cli import print_json
+from interface.cli import positive_int, print_json
 
 
 def register(commands, evals, common) -> None:
     ask = commands.add_parser("ask", parents=[common],
                               help="answer a question from the documents, with citations")
     ask.add_argument("question")
-    ask.add_argument("--k", type=_positive, help="passages to retrieve (default: settings k)")
+    ask.add_argument("--k", type=positive_int, help="passages to retrieve (default: settings k)")
     ask.add_argument("--no-comments", dest="include_comments", action="store_const",
                      const=False, help="use article text only, not reader comments")
     ask.add_argument("--json", action="store_true")
@@ -28,12 +28,6 @@ def register(commands, evals, common) -> None:
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--quiet", action="store_true", help="no per-item progress lines")
         parser.set_defaults(handler=handler)
-
-
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"expected a positive whole number, not {value!r}")
-    return int(value)
 
 
 def _open(settings):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
-from interface.cli import print_json
+from interface.cli import positive_int, print_json
 
 EXPORT_FORMATS = ("json", "argdown", "aif", "markdown", "mermaid")
 DEFAULT_ARGKP = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "argkp"
@@ -31,7 +30,7 @@ def register(commands, evals, common) -> None:
     argument_map.add_argument("--format", choices=EXPORT_FORMATS, default=None,
                               help="output format (default: text; --json means json)")
     argument_map.add_argument("--json", action="store_true")
-    argument_map.add_argument("--max-candidates", type=_positive, default=None,
+    argument_map.add_argument("--max-candidates", type=positive_int, default=None,
                               help="passages judged for stance (default 12)")
     argument_map.add_argument("--no-paraphrase", action="store_true",
                               help="state claims with their passages' own sentences")
@@ -74,7 +73,7 @@ def _register_evals(evals, common) -> None:
     argkp.add_argument("--argkp", type=Path, default=DEFAULT_ARGKP,
                        help="folder with the ArgKP csv files (default ../shared/benchmarks/argkp)")
     argkp.add_argument("--split", default="test", choices=("train", "dev", "test"))
-    argkp.add_argument("--sample", type=_positive,
+    argkp.add_argument("--sample", type=positive_int,
                        help="stance on a stratified sample of this many arguments per topic")
     argkp.add_argument("--seed", type=int, default=13)
     argkp.add_argument("--skip-stance", action="store_true", help="only Track 1 (no LLM)")
@@ -85,15 +84,6 @@ def _register_evals(evals, common) -> None:
     maps.add_argument("--json", action="store_true")
     maps.set_defaults(handler=run_eval_maps)
 
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
 
 
 # --- loading ----------------------------------------------------------------------------------

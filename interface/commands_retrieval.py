@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from documents import KINDS
-from interface.cli import print_json
+from interface.cli import positive_int, print_json
 
 
 def register(commands, evals, common) -> None:
@@ -20,7 +19,7 @@ def register(commands, evals, common) -> None:
 
     search = commands.add_parser("search", parents=[common], help="hybrid passage search")
     search.add_argument("query")
-    search.add_argument("--k", type=_positive, help="number of hits (default: settings k)")
+    search.add_argument("--k", type=positive_int, help="number of hits (default: settings k)")
     search.add_argument("--kind", action="append", choices=KINDS,
                         help="only passages of this kind (repeatable)")
     search.add_argument("--doc", action="append", help="only this document id or id prefix "
@@ -35,15 +34,6 @@ def register(commands, evals, common) -> None:
     retrieval.add_argument("--json", action="store_true")
     retrieval.set_defaults(handler=run_eval_retrieval)
 
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
 
 
 def run_index(args, settings) -> int:
