@@ -7,6 +7,7 @@ starts no server, so tests build it directly. `serve` launches it.
 from __future__ import annotations
 
 import ipaddress
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -104,7 +105,10 @@ def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
           auth: tuple[str, str] | None = None, block: bool = True):
     """Build the app and start its server; returns the app when `block` is False."""
     check_binding(host, auth)
-    app = build_app(settings)
+    workbench = Workbench(settings)
+    app = build_app(settings, workbench)
+    # Load the index and the model while the page opens, not on the first question.
+    threading.Thread(target=workbench.warm_up, name="counterpoint-warm-up", daemon=True).start()
     app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
                quiet=True, **launch_options())
     return app

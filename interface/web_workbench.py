@@ -91,6 +91,17 @@ class Workbench:
                 self._searcher.close()
                 self._searcher = None
 
+    def warm_up(self, log: Callable[[str], None] = print) -> None:
+        """Load the searcher and the default model ahead of the first question (`serve` runs
+        this in a background thread once the page is up). A failure here is only reported:
+        the first callback that needs the part meets the same error and shows it."""
+        try:
+            self.searcher().search("warm up", k=1)
+            self.model(self.settings.llm)
+            log("Counterpoint is ready: the index and the model are loaded.")
+        except Exception as error:  # the callbacks show it again, in the page
+            log(f"Warm-up stopped: {error}")
+
     def has_model(self, spec: str) -> bool:
         return spec in self._models
 

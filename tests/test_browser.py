@@ -17,6 +17,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 DEV_QUESTION = "d04"  # "Which city is the heaviest fighting centered on?"
+SECOND_QUESTION = "d07"  # "Which special envoy traveled to Russia?"
 PROPOSITION = "Sanctions can pressure Russia into ending the war."
 MAP_PASSAGES = 4  # judged per map in this test (the app's default is 16)
 LLM_TIMEOUT = 900_000  # ms; the bundled model on two shared cores
@@ -65,21 +66,30 @@ def add_and_find_a_document(page, tmp_path: Path) -> None:
     assert "Odesa dredging" in page.locator("#library-results").inner_text()
 
 
-def ask_and_open_a_citation(page, corpus_dir: Path) -> dict[str, float]:
+def ask(page, case_id: str) -> tuple[object, dict, dict[str, float]]:
     """Ask a dev-set question; time the first streamed piece and the checked answer."""
-    case = next(c for c in load_eval_set()["qa"] if c["id"] == DEV_QUESTION)
+    case = next(c for c in load_eval_set()["qa"] if c["id"] == case_id)
     open_tab(page, "Ask")
+    answers = page.locator("#ask-chat .cp-answer")
+    before = answers.count()
     page.locator("#ask-question textarea").fill(case["q"])
     started = time.perf_counter()
     page.locator("#ask-send").click()
     page.locator("#ask-chat .cp-draft").filter(has_text=re.compile(r"\w")).wait_for(
         timeout=LLM_TIMEOUT)
     first_piece = time.perf_counter() - started
-    answer = page.locator("#ask-chat .cp-answer").last
-    answer.wait_for(timeout=LLM_TIMEOUT)
+    page.wait_for_function(f"() => document.querySelectorAll('#ask-chat .cp-answer').length"
+                           f" > {before}", timeout=LLM_TIMEOUT)
     full_answer = time.perf_counter() - started
+    answer = answers.last
     text = answer.inner_text()
     assert any(f.lower() in text.lower() for f in case["facts"][0].split("|")), text
+    return answer, case, {"first_piece_s": round(first_piece, 1),
+                          "full_answer_s": round(full_answer, 1)}
+
+
+def open_a_citation(page, answer, corpus_dir: Path) -> None:
+    """Open the answer's first citation and find its quote highlighted, verbatim, audited."""
     answer.locator("a.cp-cite").first.click()
     card = page.locator("#ask-evidence details.cp-citation[open]").first
     quote = card.locator("mark.cp-quote")
@@ -90,7 +100,6 @@ def ask_and_open_a_citation(page, corpus_dir: Path) -> dict[str, float]:
     assert quote.inner_text() == stored[int(start):int(end)]
     card.locator(".cp-verdict").filter(has_text=re.compile("supported|unsupported")).wait_for(
         timeout=LLM_TIMEOUT)
-    return {"first_piece_s": round(first_piece, 1), "full_answer_s": round(full_answer, 1)}
 
 
 def audit_table_lists_the_answer_citations(page) -> None:
@@ -140,7 +149,11 @@ def screenshot(page, name: str) -> None:
 
 @pytest.mark.llm
 def test_the_real_page(page, tmp_path):
-    timings = ask_and_open_a_citation(page, tmp_path / "corpus")
+    answer, _, first = ask(page, DEV_QUESTION)  # the first question also loads the model
+    open_a_citation(page, answer, tmp_path / "corpus")
+    _, _, second = ask(page, SECOND_QUESTION)  # the model is loaded; history is rewritten
+    timings = {f"first_question_{k}": v for k, v in first.items()}
+    timings |= {f"second_question_{k}": v for k, v in second.items()}
     print(f"\nask timings: {timings}")
     screenshot(page, "ask")
     audit_table_lists_the_answer_citations(page)

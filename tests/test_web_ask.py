@@ -100,3 +100,23 @@ def test_the_stream_shows_stages_then_the_draft_piece_by_piece_then_the_turn(fak
 def test_an_empty_question_is_one_clear_line(fake_workbench):
     assert list(ask_stream(fake_workbench, Preferences(llm="scripted"), "  ", [])) == [
         ("error", "Type a question first.")]
+
+
+def test_warm_up_opens_the_index_and_loads_the_model_before_any_question(fake_workbench):
+    from dataclasses import replace
+
+    fake_workbench.settings = replace(fake_workbench.settings, llm="scripted")
+    lines: list[str] = []
+    fake_workbench.warm_up(log=lines.append)
+    assert fake_workbench._searcher is not None and fake_workbench.has_model("scripted")
+    assert lines == ["Counterpoint is ready: the index and the model are loaded."]
+
+
+def test_a_failed_warm_up_is_one_line_and_leaves_the_app_serving(fake_workbench):
+    from dataclasses import replace
+
+    fake_workbench.settings = replace(fake_workbench.settings, llm="nope")
+    lines: list[str] = []
+    fake_workbench.warm_up(log=lines.append)  # does not raise
+    assert len(lines) == 1 and lines[0].startswith("Warm-up stopped: --llm 'nope'")
+    assert fake_workbench._searcher is not None  # what did load stays loaded
