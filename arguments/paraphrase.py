@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from arguments.audit import support_probability
-from arguments.checks import check_claim
+from arguments.checks import check_claim, content_words
 from documents import Citation
 from generation import render_prompt
 
@@ -32,11 +32,27 @@ def clean_sentence(reply: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def is_faithful(sentence: str, citations: Sequence[Citation], model) -> bool:
-    """Code checks (names, figures, negation) and the model's support check both pass."""
+def borrowed_words(sentence: str, proposition: str, quotes: str) -> set[str]:
+    """Words the sentence takes from the proposition that its passages never use.
+
+    The small model bends a passage toward the topic it is given ("... the war will end on
+    their terms" became "Russia will end the war if sanctions pressure it"); a paraphrase may
+    only say what its passages say, so it may not import the topic's words.
+    """
+    used = {w[:5] for w in content_words(quotes)}
+    topic = {w[:5] for w in content_words(proposition)}
+    return {w for w in content_words(sentence) if w[:5] in topic and w[:5] not in used}
+
+
+def is_faithful(sentence: str, citations: Sequence[Citation], model, proposition: str = ""
+                ) -> bool:
+    """Code checks (names, figures, negation, no borrowed topic words) and the model's
+    support check all pass."""
     if not sentence or len(sentence.split()) > 40:
         return False
     quotes = " ".join(c.quote for c in citations)
+    if borrowed_words(sentence, proposition, quotes):
+        return False
     checks = check_claim(sentence, quotes)
     lead = check_claim(sentence, citations[0].quote)
     if checks.problems or lead.negation_mismatch:
@@ -58,6 +74,6 @@ def claim_text(proposition: str, citations: Sequence[Citation], model, enabled: 
     reply = model.reply(paraphrase_messages(proposition, [c.quote for c in citations]),
                         max_tokens=_MAX_TOKENS)
     sentence = clean_sentence(reply)
-    if is_faithful(sentence, citations, model):
+    if is_faithful(sentence, citations, model, proposition):
         return sentence, True, True
     return lead, False, True

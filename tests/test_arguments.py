@@ -87,6 +87,26 @@ def test_the_subject_of_a_proposition_and_a_passage_that_denies_it():
     assert not denies_subject("Putin wants peace.", "Putin does not want peace.")
 
 
+def test_a_paraphrase_may_not_borrow_the_topic_words_its_passages_never_use():
+    from arguments.paraphrase import borrowed_words, claim_text
+    from documents import Citation
+
+    comment = ("Russia will complete the goals it has set for itself in Ukraine and the war "
+               "will end on their terms.")
+    other = "Russia keeps selling oil, so the sanctions bite slowly."
+    citations = (Citation("c", "comment", 0, len(comment), comment),
+                 Citation("c", "comment", 200, 200 + len(other), other))
+    bent = "Russia will end the war on its terms if sanctions pressure it."
+    assert borrowed_words(bent, SANCTIONS, comment) == {"sanctions", "pressure"}
+    assert borrowed_words(bent, SANCTIONS, comment + " " + other) == {"pressure"}
+    faithful = "Russia will reach its goals in Ukraine and end the war on its own terms."
+    assert borrowed_words(faithful, SANCTIONS, comment) == set()
+    for reply, kept in ((bent, comment), (faithful, faithful)):
+        text, paraphrased, tried = claim_text(SANCTIONS, citations,
+                                              scripted_model(ScriptedJudge(), (reply,)))
+        assert (text, paraphrased, tried) == (kept, kept == faithful, True)
+
+
 def test_candidates_cover_both_kinds_without_repeats(searcher):
     passages = gather_candidates(SANCTIONS, searcher, limit=12)
     assert 0 < len(passages) <= 12
