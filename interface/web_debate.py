@@ -18,10 +18,10 @@ from interface.web_render import badge, citation_card, error_line, escape, marke
 from interface.web_workbench import (
     Preferences,
     Progress,
-    ProgressModel,
     TabContext,
     Workbench,
     no_progress,
+    required_text,
 )
 
 CLAIMS_PER_TURN = 2
@@ -50,14 +50,11 @@ def open_debate(workbench: Workbench, preferences: Preferences, position: str,
     """Map the user's position once; the turns then draw on that map."""
     from arguments import build_map
 
-    position = " ".join((position or "").split())
-    if not position:
-        raise ValueError("state your position first, e.g. “Sanctions on Russia are working.”")
-    progress(0.02, "Loading the model")
-    model = ProgressModel(workbench.model(preferences.llm), progress)
-    progress(0.1, "Searching the documents for and against your position")
-    argument_map = build_map(position, workbench.searcher(), model,
-                             max_candidates=preferences.map_passages)
+    position = required_text(
+        position, "state your position first, e.g. “Sanctions on Russia are working.”")
+    model, searcher = workbench.judging_tools(
+        preferences, progress, "Searching the documents for and against your position")
+    argument_map = build_map(position, searcher, model, max_candidates=preferences.map_passages)
     return Debate(position, argument_map)
 
 

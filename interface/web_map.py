@@ -17,10 +17,10 @@ from interface.web_render import badge, citation_card, error_line, escape, notic
 from interface.web_workbench import (
     Preferences,
     Progress,
-    ProgressModel,
     TabContext,
     Workbench,
     no_progress,
+    required_text,
 )
 
 # (export format of arguments.export, file suffix, button label)
@@ -140,14 +140,10 @@ def build_view(workbench: Workbench, preferences: Preferences, proposition: str,
     """Build, draw, export and (optionally) audit the map of a proposition."""
     from arguments import build_map
 
-    proposition = " ".join((proposition or "").split())
-    if not proposition:
-        raise ValueError("type a proposition, e.g. “Europe should send troops to Ukraine.”")
-    progress(0.02, "Loading the model")
-    model = workbench.model(preferences.llm)
-    progress(0.1, "Searching the documents")
-    searcher = workbench.searcher()
-    argument_map = build_map(proposition, searcher, ProgressModel(model, progress),
+    proposition = required_text(
+        proposition, "type a proposition, e.g. “Europe should send troops to Ukraine.”")
+    model, searcher = workbench.judging_tools(preferences, progress, "Searching the documents")
+    argument_map = build_map(proposition, searcher, model,
                              max_candidates=preferences.map_passages)
     documents = searcher.documents
     rows: tuple[AuditRow, ...] = ()

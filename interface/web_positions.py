@@ -13,10 +13,10 @@ from interface.web_render import badge, citation_card, error_line, escape, notic
 from interface.web_workbench import (
     Preferences,
     Progress,
-    ProgressModel,
     TabContext,
     Workbench,
     no_progress,
+    required_text,
 )
 
 STANCE_LABELS = {"pro": "for", "con": "against", "mixed": "mixed", "neutral": "takes no side"}
@@ -86,14 +86,10 @@ def build_view(workbench: Workbench, preferences: Preferences, topic: str,
     """Find the competing positions on a topic and check every citation."""
     from arguments import competing_positions
 
-    topic = " ".join((topic or "").split())
-    if not topic:
-        raise ValueError("type a topic, e.g. “sanctions on Russia”")
-    progress(0.02, "Loading the model")
-    model = workbench.model(preferences.llm)
-    progress(0.1, "Searching each document and its comments")
-    searcher = workbench.searcher()
-    positions = competing_positions(topic, searcher, ProgressModel(model, progress))
+    topic = required_text(topic, "type a topic, e.g. “sanctions on Russia”")
+    model, searcher = workbench.judging_tools(preferences, progress,
+                                              "Searching each document and its comments")
+    positions = competing_positions(topic, searcher, model)
     if not preferences.include_comments:
         positions = _without_readers(positions)
     pairs = [(claim.text, c) for p in positions.positions for claim in p.claims

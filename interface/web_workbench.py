@@ -20,6 +20,14 @@ def no_progress(fraction: float, message: str) -> None:
     """A progress callback that shows nothing (plain calls and tests)."""
 
 
+def required_text(text: str | None, example: str) -> str:
+    """The text with its whitespace collapsed; an empty one is a clear error with an example."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise ValueError(example)
+    return text
+
+
 @dataclass(frozen=True)
 class Preferences:
     """One browser session's choices from the Settings tab."""
@@ -101,6 +109,14 @@ class Workbench:
             log("Counterpoint is ready: the index and the model are loaded.")
         except Exception as error:  # the callbacks show it again, in the page
             log(f"Warm-up stopped: {error}")
+
+    def judging_tools(self, preferences: Preferences, progress: Progress, searching: str):
+        """(model, searcher) for a tab that judges passages: the model reports each call as
+        progress, and the searcher is opened after it."""
+        progress(0.02, "Loading the model")
+        model = ProgressModel(self.model(preferences.llm), progress)
+        progress(0.1, searching)
+        return model, self.searcher()
 
     def has_model(self, spec: str) -> bool:
         return spec in self._models
