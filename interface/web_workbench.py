@@ -101,7 +101,7 @@ class Workbench:
 
     def warm_up(self, log: Callable[[str], None] = print) -> None:
         """Load the searcher and the default model ahead of the first question (`serve` runs
-        this in a background thread once the page is up). A failure here is only reported:
+        this in a background thread while the server starts). A failure is only reported:
         the first callback that needs the part meets the same error and shows it."""
         try:
             self.searcher().search("warm up", k=1)
