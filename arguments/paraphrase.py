@@ -44,7 +44,7 @@ def borrowed_words(sentence: str, proposition: str, quotes: str) -> set[str]:
     return {w for w in content_words(sentence) if w[:5] in topic and w[:5] not in used}
 
 
-def is_faithful(sentence: str, citations: Sequence[Citation], model, proposition: str = ""
+def is_faithful(sentence: str, citations: Sequence[Citation], model, proposition: str
                 ) -> bool:
     """Code checks (names, figures, negation, no borrowed topic words) and the model's
     support check all pass."""

@@ -66,7 +66,7 @@ def add_and_find_a_document(page, tmp_path: Path) -> None:
     assert "Odesa dredging" in page.locator("#library-results").inner_text()
 
 
-def ask(page, case_id: str) -> tuple[object, dict, dict[str, float]]:
+def ask(page, case_id: str) -> tuple[object, dict[str, float]]:
     """Ask a dev-set question; time the first streamed piece and the checked answer."""
     case = next(c for c in load_eval_set()["qa"] if c["id"] == case_id)
     open_tab(page, "Ask")
@@ -84,8 +84,8 @@ def ask(page, case_id: str) -> tuple[object, dict, dict[str, float]]:
     answer = answers.last
     text = answer.inner_text()
     assert any(f.lower() in text.lower() for f in case["facts"][0].split("|")), text
-    return answer, case, {"first_piece_s": round(first_piece, 1),
-                          "full_answer_s": round(full_answer, 1)}
+    return answer, {"first_piece_s": round(first_piece, 1),
+                    "full_answer_s": round(full_answer, 1)}
 
 
 def open_a_citation(page, answer, corpus_dir: Path) -> None:
@@ -149,9 +149,9 @@ def screenshot(page, name: str) -> None:
 
 @pytest.mark.llm
 def test_the_real_page(page, tmp_path):
-    answer, _, first = ask(page, DEV_QUESTION)  # the first question also loads the model
+    answer, first = ask(page, DEV_QUESTION)  # the first question also loads the model
     open_a_citation(page, answer, tmp_path / "corpus")
-    _, _, second = ask(page, SECOND_QUESTION)  # the model is loaded; history is rewritten
+    _, second = ask(page, SECOND_QUESTION)  # the model is loaded; history is rewritten
     timings = {f"first_question_{k}": v for k, v in first.items()}
     timings |= {f"second_question_{k}": v for k, v in second.items()}
     print(f"\nask timings: {timings}")
