@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from interface.commands_app import main
+from interface.cli.serve import main
 
 if __name__ == "__main__":
     sys.exit(main())

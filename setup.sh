@@ -11,8 +11,11 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 python=${PYTHON:-python3}
-stamp_key=$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
+# The venv is keyed by the pinned environment; the project itself is re-linked when
+# pyproject.toml changes (seconds), so moving a package does not rebuild llama-cpp-python.
+stamp_key=$(cat requirements.lock | sha256sum | cut -c1-16)
 stamp=.venv/.counterpoint-$stamp_key
+project_stamp=.venv/.project-$(sha256sum pyproject.toml | cut -c1-16)
 
 # llama-cpp-python is source-only: build it portable; pip caches the built wheel.
 export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
@@ -25,8 +28,12 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install --quiet --upgrade "pip==25.3"
   echo "setup: installing pinned dependencies (first run compiles llama-cpp-python, ~6 min)"
   .venv/bin/pip install --quiet -r requirements.lock
-  .venv/bin/pip install --quiet --no-deps --no-build-isolation -e .
   touch "$stamp"
+fi
+if [ ! -f "$project_stamp" ]; then
+  rm -f .venv/.project-*
+  .venv/bin/pip install --quiet --no-deps --no-build-isolation -e .
+  touch "$project_stamp"
 fi
 
 # Offline from here on: models come from the installed packages only.

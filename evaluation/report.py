@@ -86,13 +86,13 @@ class Parts:
     def searcher(self):
         from retrieval import open_searcher
 
-        return open_searcher(self.settings, self._embedder, log=lambda _: None)
+        return open_searcher(self.settings.index, self._embedder, log=lambda _: None)
 
     @cached_property
     def model(self):
         from generation import load_model
 
-        return load_model(self.settings.llm, self.settings)
+        return load_model(self.settings.llm, self.settings.model_cache)
 
     def close(self) -> None:
         if "searcher" in self.__dict__:

@@ -15,8 +15,6 @@ from pathlib import Path
 from langchain_core.prompts import PromptTemplate
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
-PACKAGES = ("documents", "retrieval", "generation", "answers", "arguments", "evaluation",
-            "interface")
 
 
 @cache
@@ -41,7 +39,7 @@ def render_prompt(name: str, **values) -> str:
     return template.format(**values)
 
 
-def declared_variables(packages: tuple[str, ...] = PACKAGES) -> dict[str, dict[str, set]]:
+def declared_variables(packages: tuple[str, ...]) -> dict[str, dict[str, set]]:
     """{prompt file: {module: variables}} from every module's PROMPT_VARIABLES."""
     found: dict[str, dict[str, set]] = {}
     for module_name in _modules(packages):

@@ -91,12 +91,13 @@ def _local_spec(rest: str) -> ModelSpec:
     return ModelSpec("local", path=path)
 
 
-def load_model(spec: str | ModelSpec | None, settings, max_tokens: int = MAX_TOKENS
+def load_model(spec: str | ModelSpec, model_cache: Path, max_tokens: int = MAX_TOKENS
                ) -> ModelHandle:
-    """Load the model a setting names (the local one once per process)."""
-    parsed = spec if isinstance(spec, ModelSpec) else parse_spec(spec or settings.llm)
+    """Load the model a spec names (the local one once per process); `model_cache` is where
+    the bundled GGUF is assembled."""
+    parsed = spec if isinstance(spec, ModelSpec) else parse_spec(spec)
     if parsed.provider == "local":
-        return _load_local(parsed, settings.model_cache, max_tokens)
+        return _load_local(parsed, Path(model_cache), max_tokens)
     if parsed.provider == "ollama":
         return _load_ollama(parsed, max_tokens)
     return _load_openai(parsed, max_tokens)

@@ -6,6 +6,10 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrieval import IndexLocation
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 _ENV_PREFIX = "COUNTERPOINT_"
@@ -39,6 +43,13 @@ class Settings:
     def model_cache(self) -> Path:
         return self.data_path / "models"
 
+    @property
+    def index(self) -> IndexLocation:
+        """Where the retrieval stage finds the corpus and its index."""
+        from retrieval import IndexLocation  # imported here: `counterpoint docs` needs no numpy
+
+        return IndexLocation(self.corpus_dir, self.chroma_path, self.chroma_url, self.collection)
+
 
 def _coerce(name: str, value):
     kind = {f.name: f.type for f in fields(Settings)}[name]
@@ -67,3 +78,10 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
     if unknown:
         raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
     return replace(Settings(), **{k: _coerce(k, v) for k, v in values.items()})
+
+
+def session_of(settings: Settings, embedder=None, models: dict | None = None):
+    """The Session for these settings (`embedder` and `models` are given by tests)."""
+    from session import Session
+
+    return Session(settings.index, settings.model_cache, settings.llm, embedder, models)

@@ -1,8 +1,14 @@
 """Retrieval stage: a persistent Chroma index plus BM25, fused into one hybrid search."""
 
-from retrieval.embeddings import BUNDLED_MODEL, Embedder, load_embedder
+from retrieval.embeddings import BUNDLED_MODEL, Embedder, load_embedder, offline_environment
 from retrieval.fusion import FUSIONS
-from retrieval.index import IndexReport, IndexUnavailable, build_index, corpus_passages
+from retrieval.index import (
+    IndexLocation,
+    IndexReport,
+    IndexUnavailable,
+    build_index,
+    corpus_passages,
+)
 from retrieval.retriever import PassageRetriever, as_retriever, hit_document
 from retrieval.search import MODES, Hit, Searcher, open_searcher
 
@@ -12,6 +18,7 @@ __all__ = [
     "MODES",
     "Embedder",
     "Hit",
+    "IndexLocation",
     "IndexReport",
     "IndexUnavailable",
     "PassageRetriever",
@@ -21,5 +28,6 @@ __all__ = [
     "corpus_passages",
     "hit_document",
     "load_embedder",
+    "offline_environment",
     "open_searcher",
 ]

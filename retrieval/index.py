@@ -27,6 +27,16 @@ def stderr_line(message: str) -> None:
 
 
 @dataclass(frozen=True)
+class IndexLocation:
+    """Where the corpus and its index live: a local Chroma folder, or a Chroma server."""
+
+    corpus_dir: Path
+    chroma_path: Path  # the local index; unused when chroma_url names a server
+    chroma_url: str | None = None
+    collection: str = "passages"
+
+
+@dataclass(frozen=True)
 class IndexReport:
     """What one `build_index` run did."""
 
@@ -94,14 +104,15 @@ def passage_metadata(passage: Passage) -> dict:
     return metadata
 
 
-def open_store(settings, embedder: Embedder, rebuild: bool = False) -> PassageStore:
+def open_store(location: IndexLocation, embedder: Embedder, rebuild: bool = False
+               ) -> PassageStore:
     """Open (creating if needed) the collection for this embedder; rebuild it if stale.
 
     A corrupt local index is deleted and recreated with a message; a different embedding model
     or schema drops the collection so it is rebuilt.
     """
-    client, location, reason = _connect(settings)
-    name = settings.collection
+    client, where, reason = _connect(location)
+    name = location.collection
     expected = {"embedding_model": embedder.name, "schema": SCHEMA}
     stored = _stored_metadata(client, name)
     if stored is not None and (rebuild or _mismatch(stored, expected)):
@@ -113,7 +124,7 @@ def open_store(settings, embedder: Embedder, rebuild: bool = False) -> PassageSt
                      embedding_function=LangChainEmbeddings(embedder),
                      collection_metadata=expected,
                      collection_configuration={"hnsw": {"space": "cosine"}})
-    return PassageStore(client, vectors, name, location, reason)
+    return PassageStore(client, vectors, name, where, reason)
 
 
 def _mismatch(stored: dict, expected: dict) -> str | None:
@@ -132,19 +143,19 @@ def _stored_metadata(client, name: str) -> dict | None:
     return dict(client.get_collection(name).metadata or {})
 
 
-def _connect(settings) -> tuple[object, str, str | None]:
+def _connect(location: IndexLocation) -> tuple[object, str, str | None]:
     """A Chroma client, its location, and why the index was reset (a corrupt local copy)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     options = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        return _http_client(settings.chroma_url, options), settings.chroma_url, None
-    path = Path(settings.chroma_path)
+    if location.chroma_url:
+        return _http_client(location.chroma_url, options), location.chroma_url, None
+    path = Path(location.chroma_path)
     client = None
     try:
         client = chromadb.PersistentClient(path=str(path), settings=options)
-        _probe(client, settings.collection)
+        _probe(client, location.collection)
         return client, str(path), None
     except Exception as error:  # chromadb raises many kinds for a damaged folder
         if not path.exists():
@@ -220,15 +231,16 @@ def sync_store(store: PassageStore, passages: list[Passage]) -> tuple[int, int]:
     return len(missing), len(stale)
 
 
-def build_index(settings, embedder: Embedder, documents: list[Document] | None = None,
-                rebuild: bool = False, log: Callable[[str], None] = stderr_line) -> IndexReport:
+def build_index(location: IndexLocation, embedder: Embedder,
+                documents: list[Document] | None = None, rebuild: bool = False,
+                log: Callable[[str], None] = stderr_line) -> IndexReport:
     """Bring the index up to date with the corpus, embedding only new or changed passages."""
     from documents import load_corpus
 
     started = time.perf_counter()
-    documents = load_corpus(settings.corpus_dir) if documents is None else documents
+    documents = load_corpus(location.corpus_dir) if documents is None else documents
     passages = corpus_passages(documents)
-    store = open_store(settings, embedder, rebuild=rebuild)
+    store = open_store(location, embedder, rebuild=rebuild)
     if store.rebuilt and not rebuild:
         log(f"rebuilding the index: {store.rebuilt}")
     try:

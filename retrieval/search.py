@@ -11,7 +11,14 @@ from documents import KINDS, Document, Passage
 from retrieval.bm25 import BM25Index, build_bm25
 from retrieval.embeddings import Embedder
 from retrieval.fusion import FUSIONS, fuse
-from retrieval.index import PassageStore, corpus_passages, open_store, stderr_line, sync_store
+from retrieval.index import (
+    IndexLocation,
+    PassageStore,
+    corpus_passages,
+    open_store,
+    stderr_line,
+    sync_store,
+)
 
 MODES = ("hybrid", "dense", "bm25")
 # How many candidates each ranker hands to the fusion step.
@@ -161,7 +168,7 @@ def check_offsets(documents: dict[str, Document], passages: list[Passage]) -> No
             raise ValueError(f"passage {p.doc_id}:{p.start}-{p.end} does not match its document")
 
 
-def open_searcher(settings, embedder: Embedder | None = None,
+def open_searcher(location: IndexLocation, embedder: Embedder | None = None,
                   documents: list[Document] | None = None, fusion: str = "rrf",
                   log: Callable[[str], None] = stderr_line) -> Searcher:
     """A Searcher over the corpus; a missing or out-of-date index is brought up to date first."""
@@ -170,14 +177,14 @@ def open_searcher(settings, embedder: Embedder | None = None,
 
     if fusion not in FUSIONS:
         raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}, not {fusion!r}")
-    documents = load_corpus(settings.corpus_dir) if documents is None else documents
+    documents = load_corpus(location.corpus_dir) if documents is None else documents
     if not documents:
-        raise ValueError(f"no documents in {settings.corpus_dir}; add one with `counterpoint add`")
+        raise ValueError(f"no documents in {location.corpus_dir}; add one with `counterpoint add`")
     by_id = {d.doc_id: d for d in documents}
     passages = corpus_passages(documents)
     check_offsets(by_id, passages)
     embedder = embedder or load_embedder()
-    store = open_store(settings, embedder)
+    store = open_store(location, embedder)
     if store.rebuilt:
         log(f"rebuilding the index: {store.rebuilt}")
     _refresh(store, passages, log)

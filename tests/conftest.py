@@ -12,8 +12,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def embedder():
     """The bundled MiniLM, loaded once per test session (offline)."""
-    from interface.cli import offline_environment
-    from retrieval import load_embedder
+    from retrieval import load_embedder, offline_environment
 
     offline_environment()
     return load_embedder()
@@ -26,7 +25,7 @@ def searcher(embedder, tmp_path_factory):
     from retrieval import open_searcher
 
     settings = Settings(corpus_dir=REPO / "corpus", data_dir=tmp_path_factory.mktemp("data"))
-    found = open_searcher(settings, embedder=embedder, log=lambda line: None)
+    found = open_searcher(settings.index, embedder=embedder, log=lambda line: None)
     yield found
     found.close()
 
@@ -52,4 +51,4 @@ def local_model():
     from generation import load_model
     from interface.settings import Settings
 
-    return load_model("local", Settings())
+    return load_model("local", Settings().model_cache)

@@ -10,7 +10,7 @@ from answers import NOT_FOUND
 from answers.baseline import CHUNK_CHARS, NaiveRag, chunk_document
 from evaluation.answers import facts_present, score_item, summarize
 from generation import ModelHandle, ModelSpec
-from interface.commands_answers import format_answer
+from interface.cli.ask import format_answer
 from retrieval.embeddings import LangChainEmbeddings
 
 QUOTE = "US goods exports to China in 2024 were $143.5 billion."

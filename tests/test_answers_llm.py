@@ -53,7 +53,7 @@ def test_instructions_inside_a_document_are_not_obeyed(embedder, local_model, tm
     corpus = tmp_path / "corpus"
     add_document(corpus, INJECTED.encode("utf-8"), "valdria.txt", title="Valdria report")
     settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
-    searcher = open_searcher(settings, embedder=embedder, log=lambda line: None)
+    searcher = open_searcher(settings.index, embedder=embedder, log=lambda line: None)
     try:
         answer = answer_question("How many containers did the Port of Valdria handle in 2024?",
                                  searcher, local_model)

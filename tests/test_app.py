@@ -5,18 +5,17 @@ from __future__ import annotations
 import pytest
 
 from interface.cli import main
-from interface.settings import load_settings
+from interface.settings import load_settings, session_of
 from interface.web import build_app, check_binding, is_loopback
-from interface.web_workbench import Workbench
 
 
 def test_building_the_app_loads_no_model_no_index_and_starts_no_server(tmp_path):
     settings = load_settings({"data_dir": tmp_path / "data"}, environ={})
-    workbench = Workbench(settings)
-    app = build_app(settings, workbench)
+    session = session_of(settings)
+    app = build_app(settings, session)
     assert not app.is_running
-    assert workbench._embedder is None and workbench._searcher is None
-    assert workbench._models == {}
+    assert session._embedder is None and session._searcher is None
+    assert session._models == {}
     assert not (tmp_path / "data").exists()  # no index opened, no model cache written
     names = {d.api_name for d in app.fns.values() if d.api_visibility == "public"}
     assert {"library_search", "add_document"} <= names

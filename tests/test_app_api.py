@@ -13,9 +13,8 @@ from gradio_client.exceptions import AppError, AuthenticationError
 from gradio_client.utils import Status
 
 from evaluation.dataset import gold_span, load_eval_set
-from interface.settings import load_settings
+from interface.settings import load_settings, session_of
 from interface.web import build_app, launch_options
-from interface.web_workbench import Workbench
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,20 +39,20 @@ def start(root: Path, embedder, auth=None, llm: str = "local", models=None):
     settings = load_settings({"corpus_dir": root / "corpus", "data_dir": root / "data",
                               "llm": llm}, environ={})
     share_model_cache(settings)
-    workbench = Workbench(settings, embedder=embedder, models=models)
-    app = build_app(settings, workbench)
+    session = session_of(settings, embedder=embedder, models=models)
+    app = build_app(settings, session)
     port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
                auth=auth, **launch_options())
-    return f"http://127.0.0.1:{port}/", app, workbench
+    return f"http://127.0.0.1:{port}/", app, session
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, embedder):
-    url, app, workbench = start(tmp_path_factory.mktemp("served"), embedder)
-    yield url, workbench
+    url, app, session = start(tmp_path_factory.mktemp("served"), embedder)
+    yield url, session
     app.close(verbose=False)
-    workbench.close_searcher()
+    session.close()
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +80,7 @@ def test_add_document_endpoint_indexes_the_upload(client, served, tmp_path):
 
 
 def test_a_password_protected_app_refuses_anonymous_requests(tmp_path, embedder):
-    url, app, workbench = start(tmp_path, embedder, auth=("ana", "s3cret"))
+    url, app, session = start(tmp_path, embedder, auth=("ana", "s3cret"))
     try:
         assert httpx.get(url + "config").status_code == 401
         with pytest.raises(AuthenticationError, match="credentials were not provided"):
@@ -160,7 +159,7 @@ def test_concurrent_users_are_queued_for_the_model_not_run_together(tmp_path, em
     reply = "Russia launched nearly 14,000 drone attacks."
     chat = GenericFakeChatModel(messages=iter([reply, reply]))
     handle = ModelHandle("scripted", chat, slow_judge, parse_spec("local"))
-    url, app, workbench = start(tmp_path, embedder, llm="scripted",
+    url, app, session = start(tmp_path, embedder, llm="scripted",
                                 models={"scripted": handle})
     try:
         client = Client(url, verbose=False, analytics_enabled=False)
@@ -176,7 +175,7 @@ def test_concurrent_users_are_queued_for_the_model_not_run_together(tmp_path, em
         results = [first.result(timeout=300), second.result(timeout=300)]
     finally:
         app.close(verbose=False)
-        workbench.close_searcher()
+        session.close()
     # The second user waited in the queue; the judge spans below prove the model never ran
     # two calls at once (polling `done()` can lag the server, so PROCESSING may be seen).
     assert Status.IN_QUEUE in seen

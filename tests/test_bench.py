@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.memory import status_mb
-from benchmarks.pipeline import Timed, summarize
+from evaluation.bench.memory import status_mb
+from evaluation.bench.pipeline import Timed, summarize
 from interface.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent

@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.browser,
 def page(tmp_path, embedder):
     from playwright.sync_api import sync_playwright
 
-    url, app, workbench = start(tmp_path, embedder)
+    url, app, session = start(tmp_path, embedder)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
@@ -43,7 +43,7 @@ def page(tmp_path, embedder):
         yield page
         browser.close()
     app.close(verbose=False)
-    workbench.close_searcher()
+    session.close()
 
 
 def open_tab(page, name: str) -> None:

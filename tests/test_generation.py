@@ -62,19 +62,19 @@ def _free_port() -> int:
 def test_an_unreachable_server_is_one_clear_error(tmp_path):
     url = f"http://127.0.0.1:{_free_port()}/v1"
     with pytest.raises(ModelError, match="cannot reach the OpenAI-compatible server"):
-        load_model(f"openai:qwen@{url}", Settings(data_dir=tmp_path))
+        load_model(f"openai:qwen@{url}", Settings(data_dir=tmp_path).model_cache)
     with pytest.raises(ModelError, match="cannot reach Ollama"):
-        load_model(f"ollama:qwen@{url}", Settings(data_dir=tmp_path))
+        load_model(f"ollama:qwen@{url}", Settings(data_dir=tmp_path).model_cache)
 
 
 def test_a_missing_or_bad_local_file_is_one_clear_error(tmp_path):
     settings = Settings(data_dir=tmp_path)
     with pytest.raises(ModelError, match="no such model file"):
-        load_model(f"local:{tmp_path}/absent.gguf", settings)
+        load_model(f"local:{tmp_path}/absent.gguf", settings.model_cache)
     fake = tmp_path / "fake.gguf"
     fake.write_bytes(b"not a model at all")
     with pytest.raises(ModelError, match="not a GGUF model file"):
-        load_model(f"local:{fake}", settings)
+        load_model(f"local:{fake}", settings.model_cache)
 
 
 def test_the_cli_prints_one_line_for_a_bad_setting(tmp_path, capsys):

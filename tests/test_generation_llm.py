@@ -75,5 +75,5 @@ def test_any_gguf_file_can_be_named_and_is_loaded_once(local_model):
     from generation import load_model
 
     path = Settings().model_cache / QWEN_1_5B.file_name
-    named = load_model(f"local:{path}", Settings())
+    named = load_model(f"local:{path}", Settings().model_cache)
     assert named.name == path.name and named.chat.engine is local_model.chat.engine

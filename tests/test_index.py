@@ -51,7 +51,7 @@ def cli_embedder(monkeypatch, embedder):
 
 
 def _stored_ids(settings, embedder) -> set[str]:
-    store = open_store(settings, embedder)
+    store = open_store(settings.index, embedder)
     try:
         return store.ids()
     finally:
@@ -59,7 +59,7 @@ def _stored_ids(settings, embedder) -> set[str]:
 
 
 def test_first_index_embeds_every_passage(settings, embedder):
-    report = build_index(settings, embedder)
+    report = build_index(settings.index, embedder)
     passages = corpus_passages(load_corpus(settings.corpus_dir))
     assert report.passages == len(passages) == report.embedded
     assert report.removed == 0 and report.rebuilt is None
@@ -67,20 +67,20 @@ def test_first_index_embeds_every_passage(settings, embedder):
 
 
 def test_unchanged_reindex_embeds_nothing_and_loads_no_model(settings, embedder):
-    build_index(settings, embedder)
+    build_index(settings.index, embedder)
     fresh = load_embedder()  # its model loads on first encode; it must never be needed
-    report = build_index(settings, fresh)
+    report = build_index(settings.index, fresh)
     assert (report.embedded, report.removed, report.kept) == (0, 0, report.passages)
     assert "model" not in fresh.__dict__
 
 
 def test_changing_one_document_reembeds_only_its_changed_passages(settings, embedder):
-    build_index(settings, embedder)
+    build_index(settings.index, embedder)
     before = {p.id: p for p in corpus_passages(load_corpus(settings.corpus_dir))}
     path = settings.corpus_dir / "farming.txt"
     path.write_text(FARMING.replace("fell during the long drought", "fell in the drought"))
     after = {p.id: p for p in corpus_passages(load_corpus(settings.corpus_dir))}
-    report = build_index(settings, embedder)
+    report = build_index(settings.index, embedder)
     new, stale = after.keys() - before.keys(), before.keys() - after.keys()
     assert new and all(after[i].doc_id == "farming" for i in new)
     assert all(before[i].doc_id == "farming" for i in stale)
@@ -89,39 +89,39 @@ def test_changing_one_document_reembeds_only_its_changed_passages(settings, embe
 
 
 def test_removed_document_leaves_no_stale_passages(settings, embedder, small_corpus):
-    build_index(settings, embedder)
+    build_index(settings.index, embedder)
     manifest = small_corpus / "manifest.toml"
     text = manifest.read_text()
     manifest.write_text(text[: text.index('[documents."farming"]')])
-    report = build_index(settings, embedder)
+    report = build_index(settings.index, embedder)
     remaining = {p.id for p in corpus_passages(load_corpus(small_corpus))}
     assert report.embedded == 0 and report.removed > 0
     assert _stored_ids(settings, embedder) == remaining
 
 
 def test_switching_the_embedding_model_rebuilds(settings, embedder):
-    build_index(settings, embedder)
+    build_index(settings.index, embedder)
     other = load_embedder(embedder.path, name="another-model")
-    report = build_index(settings, other)
+    report = build_index(settings.index, other)
     assert "embedding model changed" in report.rebuilt and "another-model" in report.rebuilt
     assert report.embedded == report.passages
 
 
 def test_rebuild_flag_embeds_everything_again(settings, embedder):
-    build_index(settings, embedder)
-    report = build_index(settings, embedder, rebuild=True)
+    build_index(settings.index, embedder)
+    report = build_index(settings.index, embedder, rebuild=True)
     assert report.embedded == report.passages and report.rebuilt == "rebuild requested"
 
 
 def test_corrupt_index_is_rebuilt_with_a_message(settings, embedder):
-    build_index(settings, embedder)
+    build_index(settings.index, embedder)
     (settings.chroma_path / "chroma.sqlite3").write_bytes(b"not a database " * 400)
     messages = []
-    report = build_index(settings, embedder, log=messages.append)
+    report = build_index(settings.index, embedder, log=messages.append)
     assert report.rebuilt and "unreadable" in report.rebuilt
     assert len(messages) == 1 and "rebuilding the index" in messages[0]
     assert report.embedded == report.passages
-    searcher = open_searcher(settings, embedder, log=messages.append)
+    searcher = open_searcher(settings.index, embedder, log=messages.append)
     try:
         assert searcher.search("solar panels", k=1)[0].passage.doc_id == "energy"
     finally:
@@ -197,10 +197,10 @@ def chroma_server(tmp_path):
 def test_index_and_search_against_a_chroma_server(settings, embedder, chroma_server):
     remote = load_settings({"corpus_dir": settings.corpus_dir, "chroma_url": chroma_server},
                            environ={})
-    first = build_index(remote, embedder)
+    first = build_index(remote.index, embedder)
     assert first.embedded == first.passages and first.location == chroma_server
-    assert build_index(remote, embedder).embedded == 0
-    searcher = open_searcher(remote, embedder)
+    assert build_index(remote.index, embedder).embedded == 0
+    searcher = open_searcher(remote.index, embedder)
     try:
         hits = searcher.search("emergency water rights for farmers", k=3, kinds=["article"])
     finally:

@@ -70,7 +70,7 @@ def server_url(tmp_path_factory):
 @pytest.fixture(scope="module")
 def served_model(server_url, tmp_path_factory):
     return load_model(f"openai:qwen-bundled@{server_url}",
-                      Settings(data_dir=tmp_path_factory.mktemp("unused")))
+                      Settings(data_dir=tmp_path_factory.mktemp("unused")).model_cache)
 
 
 def test_labels_come_from_the_servers_logprobs(served_model):
@@ -99,4 +99,5 @@ def test_an_unknown_path_on_the_server_is_one_clear_error(server_url, tmp_path):
     from generation import ModelError
 
     with pytest.raises(ModelError, match="answered 404"):
-        load_model(f"openai:qwen-bundled@{server_url}/nothing-here", Settings(data_dir=tmp_path))
+        load_model(f"openai:qwen-bundled@{server_url}/nothing-here",
+                   Settings(data_dir=tmp_path).model_cache)

@@ -7,6 +7,7 @@ this test collects those declarations from every package.
 from __future__ import annotations
 
 import pytest
+from helpers import first_party_packages
 
 from generation.prompts import PROMPTS_DIR, declared_variables, prompt_variables, render_prompt
 
@@ -15,7 +16,7 @@ PROMPT_FILES = sorted(p.name for p in PROMPTS_DIR.glob("*.txt"))
 
 @pytest.fixture(scope="module")
 def declared():
-    return declared_variables()
+    return declared_variables(first_party_packages())
 
 
 def test_there_are_prompt_files():

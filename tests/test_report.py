@@ -22,7 +22,7 @@ from evaluation.report import (
     update_readme,
 )
 from interface.cli import main
-from interface.commands_arguments import DEFAULT_ARGKP
+from interface.cli.argue import DEFAULT_ARGKP
 from interface.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent

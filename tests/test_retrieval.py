@@ -35,7 +35,7 @@ def real_settings(tmp_path_factory):
 @pytest.fixture(scope="module")
 def searcher(real_settings, embedder):
     messages = []
-    searcher = open_searcher(real_settings, embedder, log=messages.append)
+    searcher = open_searcher(real_settings.index, embedder, log=messages.append)
     assert len(messages) == 1 and messages[0].startswith("building the search index")
     yield searcher
     searcher.close()

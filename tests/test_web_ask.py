@@ -11,9 +11,9 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from answers.answer import Answer, AnswerSentence
 from documents import Citation
 from generation import ModelHandle, parse_spec
-from interface.settings import load_settings
-from interface.web_ask import answer_html, ask_stream, evidence_html
-from interface.web_workbench import Preferences, Workbench
+from interface.settings import load_settings, session_of
+from interface.web.ask import answer_html, ask_stream, evidence_html
+from interface.web.context import Preferences
 
 REPO = Path(__file__).resolve().parent.parent
 POLICY = "000_0e74df59ad1dea2a"
@@ -66,7 +66,7 @@ def first_label_wins(messages, labels) -> dict[str, float]:
 
 
 @pytest.fixture()
-def fake_workbench(tmp_path, embedder):
+def fake_session(tmp_path, embedder):
     """The real corpus and index with a scripted chat model whose judgments always say Yes."""
     shutil.copytree(REPO / "corpus", tmp_path / "corpus")
     settings = load_settings({"corpus_dir": tmp_path / "corpus", "data_dir": tmp_path / "data"},
@@ -75,14 +75,14 @@ def fake_workbench(tmp_path, embedder):
     chat = GenericFakeChatModel(messages=iter([reply]))
     handle = ModelHandle(name="scripted", chat=chat, spec=parse_spec("local"),
                          scorer=first_label_wins)
-    bench = Workbench(settings, embedder=embedder, models={"scripted": handle})
+    bench = session_of(settings, embedder=embedder, models={"scripted": handle})
     yield bench
-    bench.close_searcher()
+    bench.close()
 
 
-def test_the_stream_shows_stages_then_the_draft_piece_by_piece_then_the_turn(fake_workbench):
+def test_the_stream_shows_stages_then_the_draft_piece_by_piece_then_the_turn(fake_session):
     preferences = Preferences(llm="scripted", k=4)
-    events = list(ask_stream(fake_workbench, preferences,
+    events = list(ask_stream(fake_session, preferences,
                              "Which city is the heaviest fighting centered on?", []))
     kinds = [kind for kind, _ in events]
     drafts = [value for kind, value in events if kind == "draft"]
@@ -97,26 +97,24 @@ def test_the_stream_shows_stages_then_the_draft_piece_by_piece_then_the_turn(fak
     assert 'href="#ev-1-1"' in turn.html and 'id="ev-1-1"' in turn.evidence
 
 
-def test_an_empty_question_is_one_clear_line(fake_workbench):
-    assert list(ask_stream(fake_workbench, Preferences(llm="scripted"), "  ", [])) == [
+def test_an_empty_question_is_one_clear_line(fake_session):
+    assert list(ask_stream(fake_session, Preferences(llm="scripted"), "  ", [])) == [
         ("error", "Type a question first.")]
 
 
-def test_warm_up_opens_the_index_and_loads_the_model_before_any_question(fake_workbench):
-    from dataclasses import replace
+def test_warm_up_opens_the_index_and_loads_the_model_before_any_question(fake_session):
 
-    fake_workbench.settings = replace(fake_workbench.settings, llm="scripted")
+    fake_session.llm = "scripted"
     lines: list[str] = []
-    fake_workbench.warm_up(log=lines.append)
-    assert fake_workbench._searcher is not None and fake_workbench.has_model("scripted")
+    fake_session.warm_up(log=lines.append)
+    assert fake_session._searcher is not None and fake_session.has_model("scripted")
     assert lines == ["Counterpoint is ready: the index and the model are loaded."]
 
 
-def test_a_failed_warm_up_is_one_line_and_leaves_the_app_serving(fake_workbench):
-    from dataclasses import replace
+def test_a_failed_warm_up_is_one_line_and_leaves_the_app_serving(fake_session):
 
-    fake_workbench.settings = replace(fake_workbench.settings, llm="nope")
+    fake_session.llm = "nope"
     lines: list[str] = []
-    fake_workbench.warm_up(log=lines.append)  # does not raise
+    fake_session.warm_up(log=lines.append)  # does not raise
     assert len(lines) == 1 and lines[0].startswith("Warm-up stopped: --llm 'nope'")
-    assert fake_workbench._searcher is not None  # what did load stays loaded
+    assert fake_session._searcher is not None  # what did load stays loaded

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from documents import Citation
-from interface.web_audit import AuditRow, audit_rows, citation_at, export, find_citation, table
+from interface.web.audit import AuditRow, audit_rows, citation_at, export, find_citation, table
 
 POLICY = "000_0e74df59ad1dea2a"
 COLUMN = "003_bf4e1c7beccc96a2"

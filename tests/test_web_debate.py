@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from arguments.claims import ArgumentMap, Claim
 from documents import Citation
-from interface.web_debate import Debate, next_turn, turn_html
+from interface.web.debate import Debate, next_turn, turn_html
 
 POLICY = "000_0e74df59ad1dea2a"
 COLUMN = "003_bf4e1c7beccc96a2"

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from interface.settings import load_settings
-from interface.web_library import Upload, add_upload, document_view, search_library
-from interface.web_workbench import Workbench
+from interface.settings import load_settings, session_of
+from interface.web.library import Upload, add_upload, document_view, search_library
 
 REPO = Path(__file__).resolve().parent.parent
 NEW_TEXT = """Rail freight in the Baltic states
@@ -19,37 +18,37 @@ Critics say the budget has tripled since 2017 and the timetable keeps slipping.
 
 
 @pytest.fixture()
-def workbench(tmp_path, embedder):
+def session(tmp_path, embedder):
     corpus = tmp_path / "corpus"
     shutil.copytree(REPO / "corpus", corpus)
     settings = load_settings({"corpus_dir": corpus, "data_dir": tmp_path / "data"}, environ={})
-    bench = Workbench(settings, embedder=embedder)
+    bench = session_of(settings, embedder=embedder)
     yield bench
-    bench.close_searcher()
+    bench.close()
 
 
-def test_search_inside_marks_the_words_and_labels_comments(workbench):
-    html = search_library(workbench.documents(), "nuke")
+def test_search_inside_marks_the_words_and_labels_comments(session):
+    html = search_library(session.documents(), "nuke")
     assert '<mark class="cp-hit">nuke</mark>' in html and "Reader comment" in html
-    only_articles = search_library(workbench.documents(), "nuke", ["article"])
+    only_articles = search_library(session.documents(), "nuke", ["article"])
     assert "No passage contains" in only_articles
-    assert "Type a word" in search_library(workbench.documents(), "  ")
+    assert "Type a word" in search_library(session.documents(), "  ")
 
 
-def test_adding_a_document_indexes_it_and_search_finds_it(workbench, tmp_path):
+def test_adding_a_document_indexes_it_and_search_finds_it(session, tmp_path):
     upload = tmp_path / "rail_baltica.txt"
     upload.write_text(NEW_TEXT, "utf-8")
     steps = []
-    outcome = add_upload(workbench, Upload(str(upload), title="Rail Baltica", author="A. Writer"),
+    outcome = add_upload(session, Upload(str(upload), title="Rail Baltica", author="A. Writer"),
                          lambda fraction, message: steps.append((fraction, message)))
     assert outcome.ok and outcome.doc_id == "rail_baltica", outcome.message
     assert [f for f, _ in steps] == sorted(f for f, _ in steps) and steps[-1][0] == 1.0
-    documents = workbench.documents()
+    documents = session.documents()
     assert "Tallinn" in search_library(documents, "Tallinn")
     assert "Rail Baltica" in document_view(documents, "rail_baltica")
-    hits = workbench.searcher().search("When will the line from Tallinn to Warsaw open?", k=3)
+    hits = session.searcher().search("When will the line from Tallinn to Warsaw open?", k=3)
     assert hits[0].passage.doc_id == "rail_baltica"
-    again = add_upload(workbench, Upload(str(upload), title="Rail Baltica"))
+    again = add_upload(session, Upload(str(upload), title="Rail Baltica"))
     assert again.ok and "nothing changed" in again.message
 
 
@@ -58,22 +57,22 @@ def test_adding_a_document_indexes_it_and_search_finds_it(workbench, tmp_path):
     (b"   \n", "empty"),
     ("caf\u00e9".encode("latin-1") * 20, "not UTF-8"),
 ])
-def test_a_bad_upload_gets_one_clear_line_and_changes_nothing(workbench, tmp_path, content,
+def test_a_bad_upload_gets_one_clear_line_and_changes_nothing(session, tmp_path, content,
                                                               expected):
-    manifest = workbench.settings.corpus_dir / "manifest.toml"
+    manifest = session.corpus_dir / "manifest.toml"
     before = (manifest.read_bytes(), sorted(p.name for p in manifest.parent.iterdir()))
     upload = tmp_path / "bad.txt"
     upload.write_bytes(content)
-    outcome = add_upload(workbench, Upload(str(upload), title="Bad"))
+    outcome = add_upload(session, Upload(str(upload), title="Bad"))
     assert not outcome.ok and outcome.message.startswith("Not added:")
     assert expected in outcome.message and "\n" not in outcome.message
     assert (manifest.read_bytes(), sorted(p.name for p in manifest.parent.iterdir())) == before
 
 
-def test_form_mistakes_are_reported_before_touching_the_corpus(workbench, tmp_path):
-    assert "Choose a text file" in add_upload(workbench, Upload(None)).message
+def test_form_mistakes_are_reported_before_touching_the_corpus(session, tmp_path):
+    assert "Choose a text file" in add_upload(session, Upload(None)).message
     upload = tmp_path / "column.txt"
     upload.write_text(NEW_TEXT, "utf-8")
-    column = add_upload(workbench, Upload(str(upload), structure="column"))
+    column = add_upload(session, Upload(str(upload), structure="column"))
     assert not column.ok and "reader comments start" in column.message
-    assert "column" not in workbench.documents()
+    assert "column" not in session.documents()

@@ -9,8 +9,8 @@ import pytest
 
 from arguments.claims import ArgumentMap, Claim
 from documents import Citation
-from interface.web_graph import GraphNode, layout, svg
-from interface.web_map import graph_nodes, map_pairs, outline_html, warnings_html, write_exports
+from interface.web.graph import GraphNode, layout, svg
+from interface.web.map import graph_nodes, map_pairs, outline_html, warnings_html, write_exports
 
 POLICY = "000_0e74df59ad1dea2a"
 COLUMN = "003_bf4e1c7beccc96a2"

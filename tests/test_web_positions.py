@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from arguments import Claim, Position, Positions
 from documents import Citation
-from interface.web_positions import _without_readers, positions_html
+from interface.web.positions import _without_readers, positions_html
 
 POLICY = "000_0e74df59ad1dea2a"
 COLUMN = "003_bf4e1c7beccc96a2"

@@ -6,7 +6,7 @@ import html as html_lib
 from dataclasses import replace
 
 from documents import Citation, split_passages
-from interface.web_render import (
+from interface.web.render import (
     badge,
     citation_card,
     coloured_document,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from generation import parse_spec
-from interface.web_settings import apply_settings, fields_of, spec_of
-from interface.web_workbench import Preferences
+from interface.web.context import Preferences
+from interface.web.settings import apply_settings, fields_of, spec_of
 
 
 @pytest.mark.parametrize("provider, model, url", [

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import gradio as gr
 
 from documents import Citation, Document
-from interface.web_audit import AuditRow, audit_rows
-from interface.web_render import (
+from interface.web.audit import AuditRow, audit_rows
+from interface.web.context import Preferences, TabContext
+from interface.web.render import (
     citation_card,
     error_line,
     escape,
@@ -25,7 +26,7 @@ from interface.web_render import (
     notice,
     unsupported_mark,
 )
-from interface.web_workbench import Preferences, TabContext, Workbench
+from session import Session
 
 STAGES = {
     "load": "Loading the model (the first question after start takes longest)…",
@@ -94,7 +95,7 @@ class _TapStream:
             yield chunk
 
 
-def answer_events(workbench: Workbench, preferences: Preferences, question: str,
+def answer_events(session: Session, preferences: Preferences, question: str,
                   history=()) -> Iterator[Event]:
     """Answer a question in a worker thread, yielding its stages, pieces and the Answer."""
     from answers import answer_question
@@ -103,11 +104,11 @@ def answer_events(workbench: Workbench, preferences: Preferences, question: str,
 
     def work() -> None:
         try:
-            if not workbench.has_model(preferences.llm):
+            if not session.has_model(preferences.llm):
                 events.put(Event("stage", "load"))
-            model = workbench.model(preferences.llm)
+            model = session.model(preferences.llm)
             events.put(Event("stage", "search"))
-            searcher = workbench.searcher()
+            searcher = session.searcher()
             answer = answer_question(question, searcher, _Tap(model, events.put),
                                      history=history, k=preferences.k,
                                      include_comments=preferences.include_comments)
@@ -182,7 +183,7 @@ def history_of(turns: list[Turn]) -> list[tuple[str, str]]:
     return [(t.question, t.plain) for t in turns]
 
 
-def ask_stream(workbench: Workbench, preferences: Preferences, question: str,
+def ask_stream(session: Session, preferences: Preferences, question: str,
                turns: list[Turn]) -> Iterator[tuple[str, object]]:
     """("status" | "draft", text) while answering, then ("turn", Turn) once unaudited and
     once audited (or ("warning", text) when the audit fails), or ("error", text).
@@ -194,7 +195,7 @@ def ask_stream(workbench: Workbench, preferences: Preferences, question: str,
         yield "error", "Type a question first."
         return
     draft = ""
-    for event in answer_events(workbench, preferences, question, history_of(turns)):
+    for event in answer_events(session, preferences, question, history_of(turns)):
         if event.kind == "stage":
             yield "status", STAGES[event.value]
         elif event.kind == "piece":
@@ -206,13 +207,13 @@ def ask_stream(workbench: Workbench, preferences: Preferences, question: str,
         else:
             answer = event.value
             turn = len(turns) + 1
-            documents = workbench.searcher().documents
+            documents = session.searcher().documents
             yield "turn", build_turn(answer, turn, documents)
             if answer.citations:
                 yield "status", STAGES["audit"]
                 try:
                     rows = audit_rows(answer_claims(answer), documents,
-                                      workbench.model(preferences.llm), source="answer")
+                                      session.model(preferences.llm), source="answer")
                 except Exception as error:  # the answer stands; say the audit did not run
                     yield "warning", f"The citations were not audited: {error_line(error)}"
                     return
@@ -232,7 +233,7 @@ def answer_claims(answer) -> list[tuple[str, Citation]]:
 
 def build_tab(context: TabContext) -> None:
     """The Ask tab's components and events (inside a gr.Tab)."""
-    workbench = context.workbench
+    session = context.session
     turns = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
@@ -260,7 +261,7 @@ def build_tab(context: TabContext) -> None:
         messages = [*messages, {"role": "user", "content": escape(text)},
                     {"role": "assistant", "content": ""}]
         kept, logged = past, log
-        for kind, value in ask_stream(workbench, preferences, text, past):
+        for kind, value in ask_stream(session, preferences, text, past):
             if kind == "status" and kept is not past:  # the answer stays; the audit is running
                 shown = notice(value) + "".join(t.evidence for t in reversed(kept))
             elif kind == "status":
@@ -283,28 +284,28 @@ def build_tab(context: TabContext) -> None:
     for trigger in (send.click, question.submit):
         trigger(on_ask, inputs, outputs, api_visibility="private", **context.model_queue)
     clear.click(lambda: ([], [], ""), None, [chat, turns, evidence], api_visibility="private")
-    gr.api(_ask_api(workbench), api_name="ask", **context.model_queue)
+    gr.api(_ask_api(session), api_name="ask", **context.model_queue)
 
 
-def _ask_api(workbench: Workbench):
+def _ask_api(session: Session):
     def ask(question: str, k: int = 6, include_comments: bool = True) -> dict:
         """Answer a question from the documents: the answer, its sentences and citations, each
         citation re-verified against the stored text and audited."""
-        preferences = Preferences(llm=workbench.settings.llm, k=int(k),
+        preferences = Preferences(llm=session.llm, k=int(k),
                                   include_comments=bool(include_comments))
         result: dict = {"error": "no answer"}
-        for kind, value in ask_stream(workbench, preferences, question, []):
+        for kind, value in ask_stream(session, preferences, question, []):
             if kind == "error":
                 raise gr.Error(value)
             if kind == "turn":
-                result = _turn_dict(value, workbench)
+                result = _turn_dict(value, session)
         return result
 
     return ask
 
 
-def _turn_dict(turn: Turn, workbench: Workbench) -> dict:
-    documents = workbench.searcher().documents
+def _turn_dict(turn: Turn, session: Session) -> dict:
+    documents = session.searcher().documents
     audited = {row.citation: row.to_dict(documents) for row in turn.rows}
     citations = [audited.get(Citation(**c)) or {**c, "verbatim": Citation(**c).is_verbatim(
         documents)} for c in turn.data["citations"]]

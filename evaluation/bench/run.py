@@ -3,10 +3,10 @@
     counterpoint bench [--quick] [--out DIR] [--readme README.md]
     .venv/bin/python -m benchmarks [--quick] [--out DIR]     (the same command)
 
-Retrieval (benchmarks.retrieval: ingest vs raw encode, search latency by mode and corpus
+Retrieval (evaluation.bench.retrieval: ingest vs raw encode, search latency by mode and corpus
 size, embedded vs a `chroma run` server), answers and a map against raw llama.cpp speed and
-the naive LangChain baseline (benchmarks.pipeline), and the app's peak memory
-(benchmarks.memory). Written as bench.json and bench.md.
+the naive LangChain baseline (evaluation.bench.pipeline), and the app's peak memory
+(evaluation.bench.memory). Written as bench.json and bench.md.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from evaluation.report import git_commit, machine, markdown_table, versions
 
 def run_all(settings, quick: bool, command: str, log: Callable[[str], None] = print) -> dict:
     """Every benchmark; the results as a JSON-ready dict."""
-    from benchmarks import retrieval
-    from benchmarks.memory import peak_memory
-    from benchmarks.pipeline import pipeline_costs
+    from evaluation.bench import retrieval
+    from evaluation.bench.memory import peak_memory
+    from evaluation.bench.pipeline import pipeline_costs
 
     started, load_before = time.perf_counter(), os.getloadavg()
     results: dict = {"kind": "bench", "command": command, "quick": quick,

@@ -11,17 +11,18 @@ from pathlib import Path
 import gradio as gr
 
 from documents import Citation, Document
-from interface.web_audit import AuditRow, audit_rows
-from interface.web_graph import GraphNode, svg
-from interface.web_render import badge, citation_card, error_line, escape, notice
-from interface.web_workbench import (
+from interface.web.audit import AuditRow, audit_rows
+from interface.web.context import (
     Preferences,
     Progress,
     TabContext,
-    Workbench,
+    judging_tools,
     no_progress,
     required_text,
 )
+from interface.web.graph import GraphNode, svg
+from interface.web.render import badge, citation_card, error_line, escape, notice
+from session import Session
 
 # (export format of arguments.export, file suffix, button label)
 DOWNLOADS = (("argdown", "argdown", "Argdown"), ("aif", "xaif.json", "xAIF JSON"),
@@ -135,14 +136,14 @@ def map_pairs(argument_map) -> list[tuple[str, Citation]]:
     return [(claim.text, c) for claim in argument_map.claims() for c in claim.citations]
 
 
-def build_view(workbench: Workbench, preferences: Preferences, proposition: str,
+def build_view(session: Session, preferences: Preferences, proposition: str,
                progress: Progress = no_progress, audit: bool = True) -> MapView:
     """Build, draw, export and (optionally) audit the map of a proposition."""
     from arguments import build_map
 
     proposition = required_text(
         proposition, "type a proposition, e.g. “Europe should send troops to Ukraine.”")
-    model, searcher = workbench.judging_tools(preferences, progress, "Searching the documents")
+    model, searcher = judging_tools(session, preferences, progress, "Searching the documents")
     argument_map = build_map(proposition, searcher, model,
                              max_candidates=preferences.map_passages)
     documents = searcher.documents
@@ -159,7 +160,7 @@ def build_view(workbench: Workbench, preferences: Preferences, proposition: str,
 
 def build_tab(context: TabContext) -> None:
     """The Map tab's components and events (inside a gr.Tab)."""
-    workbench = context.workbench
+    session = context.session
     with gr.Row():
         proposition = gr.Textbox(label="Proposition", scale=5, elem_id="map-proposition",
                                  placeholder="e.g. The West should supply Ukraine with "
@@ -180,7 +181,7 @@ def build_tab(context: TabContext) -> None:
     # Gradio injects a progress tracker into a parameter whose default is gr.Progress().
     def on_build(text, preferences, log, progress=gr.Progress()):  # noqa: B008
         try:
-            view = build_view(workbench, preferences, text,
+            view = build_view(session, preferences, text,
                               lambda f, m: progress(f, desc=m))
         except Exception as error:  # one line for the user
             hidden = [gr.update(visible=False)] * len(buttons)
@@ -192,7 +193,7 @@ def build_tab(context: TabContext) -> None:
     for trigger in (run.click, proposition.submit):
         trigger(on_build, [proposition, context.preferences, context.session_log], outputs,
                 api_visibility="private", **context.model_queue)
-    gr.api(_map_api(workbench), api_name="map", **context.model_queue)
+    gr.api(_map_api(session, context.defaults), api_name="map", **context.model_queue)
 
 
 def _legend_html() -> str:
@@ -202,16 +203,16 @@ def _legend_html() -> str:
 
 
 
-def _map_api(workbench: Workbench):
+def _map_api(session: Session, defaults: Preferences):
     def map_(proposition: str, passages: int = 16) -> dict:
         """The pro/con map of a proposition as JSON (`passages` judged), with each citation's
         audit verdict and its Argdown export."""
-        preferences = replace(Preferences.of(workbench.settings), map_passages=int(passages))
+        preferences = replace(defaults, map_passages=int(passages))
         try:
-            view = build_view(workbench, preferences, proposition)
+            view = build_view(session, preferences, proposition)
         except ValueError as error:
             raise gr.Error(str(error)) from None
-        documents = workbench.searcher().documents
+        documents = session.searcher().documents
         return {**view.argument_map.to_dict(),
                 "audit": [row.to_dict(documents) for row in view.rows],
                 "argdown": view.files["argdown"].read_text("utf-8")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from interface.cli import positive_int, print_json
+from interface.cli.options import positive_int, print_json
 
 
 def register(commands, evals, common) -> None:
@@ -36,7 +36,7 @@ def _open(settings):
     from retrieval import open_searcher
 
     spec = parse_spec(settings.llm)  # a bad --llm fails before anything slow starts
-    return open_searcher(settings), load_model(spec, settings)
+    return open_searcher(settings.index), load_model(spec, settings.model_cache)
 
 
 def run_ask(args, settings) -> int:

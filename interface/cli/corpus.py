@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from documents import add_document, load_corpus, split_passages
-from interface.cli import print_json
+from interface.cli.options import print_json
 
 
 def register(commands, evals, common) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generation import QWEN_1_5B, SPEC_HELP, is_ready, parse_spec, prepare
-from interface.cli import print_json
+from interface.cli.options import print_json
 
 
 def register(commands, evals, common) -> None:

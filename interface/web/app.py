@@ -12,17 +12,16 @@ from pathlib import Path
 
 import gradio as gr
 
-from interface import (
-    web_ask,
-    web_audit,
-    web_debate,
-    web_library,
-    web_map,
-    web_positions,
-    web_settings,
-)
-from interface.settings import Settings
-from interface.web_workbench import Preferences, TabContext, Workbench
+from interface.settings import Settings, session_of
+from interface.web import ask as ask_tab
+from interface.web import audit as audit_tab
+from interface.web import debate as debate_tab
+from interface.web import library as library_tab
+from interface.web import map as map_tab
+from interface.web import positions as positions_tab
+from interface.web import settings as settings_tab
+from interface.web.context import Preferences, TabContext
+from session import Session
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_HOST = "127.0.0.1"
@@ -31,13 +30,13 @@ DEFAULT_PORT = 7860
 # concurrent users wait their turn instead of crashing it.
 MODEL_QUEUE = {"concurrency_id": "model", "concurrency_limit": 1}
 TABS = (
-    ("Ask", web_ask),
-    ("Positions", web_positions),
-    ("Map", web_map),
-    ("Audit", web_audit),
-    ("Debate", web_debate),
-    ("Library", web_library),
-    ("Settings", web_settings),
+    ("Ask", ask_tab),
+    ("Positions", positions_tab),
+    ("Map", map_tab),
+    ("Audit", audit_tab),
+    ("Debate", debate_tab),
+    ("Library", library_tab),
+    ("Settings", settings_tab),
 )
 HEADER = """# Counterpoint
 Argument maps and cited debate over your documents. Every claim links to the exact words of
@@ -45,13 +44,14 @@ its source; <span class="cp-badge cp-kind-comment">Reader comment</span> passage
 presented as the article's claims."""
 
 
-def build_app(settings: Settings, workbench: Workbench | None = None) -> gr.Blocks:
+def build_app(settings: Settings, session: Session | None = None) -> gr.Blocks:
     """Declare the app's tabs and events; nothing is loaded until a callback runs."""
-    workbench = workbench or Workbench(settings)
+    session = session or session_of(settings)
     with gr.Blocks(title="Counterpoint", analytics_enabled=False) as app:
         gr.Markdown(HEADER, elem_id="cp-header")
         context = TabContext(
-            workbench=workbench,
+            session=session,
+            defaults=Preferences.of(settings),
             preferences=gr.State(Preferences.of(settings)),
             session_log=gr.State([]),  # audit rows of every citation shown in this session
             model_queue=MODEL_QUEUE,
@@ -105,10 +105,10 @@ def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
           auth: tuple[str, str] | None = None, block: bool = True):
     """Build the app and start its server; returns the app when `block` is False."""
     check_binding(host, auth)
-    workbench = Workbench(settings)
-    app = build_app(settings, workbench)
+    session = session_of(settings)
+    app = build_app(settings, session)
     # Load the index and the model while the page opens, not on the first question.
-    threading.Thread(target=workbench.warm_up, name="counterpoint-warm-up", daemon=True).start()
+    threading.Thread(target=session.warm_up, name="counterpoint-warm-up", daemon=True).start()
     app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
                quiet=True, **launch_options())
     return app

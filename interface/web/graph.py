@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from interface.web_render import KIND_LABELS, escape
+from interface.web.render import KIND_LABELS, escape
 
 NODE_WIDTH = 280
 COLUMN_GAP = 70

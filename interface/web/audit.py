@@ -14,8 +14,9 @@ from pathlib import Path
 import gradio as gr
 
 from documents import Citation, Document, split_passages
-from interface.web_render import KIND_LABELS, citation_card, notice
-from interface.web_workbench import TabContext, Workbench
+from interface.web.context import TabContext
+from interface.web.render import KIND_LABELS, citation_card, notice
+from session import Session
 
 COLUMNS = ["#", "from", "claim", "document", "kind", "verdict", "score", "reason", "quote",
            "verbatim"]
@@ -139,19 +140,19 @@ def citation_at(documents: dict[str, Document], doc_id: str, start: int, end: in
     return Citation.at(document, start, end, kind)
 
 
-def audit_one(workbench: Workbench, llm: str, claim: str, citation: Citation) -> AuditRow:
+def audit_one(session: Session, llm: str, claim: str, citation: Citation) -> AuditRow:
     """Audit a user's claim against a passage (the form and the API)."""
     claim = " ".join((claim or "").split())
     if not claim:
         raise ValueError("type the claim to audit")
-    documents = workbench.documents()
-    rows = audit_rows([(claim, citation)], documents, workbench.model(llm), source="form")
+    documents = session.documents()
+    rows = audit_rows([(claim, citation)], documents, session.model(llm), source="form")
     return rows[0]
 
 
 def build_tab(context: TabContext) -> None:
     """The Audit tab's components and events (inside a gr.Tab)."""
-    workbench = context.workbench
+    session = context.session
     gr.Markdown("### Citations in this session\nEvery citation shown in answers, positions, "
                 "maps and debates, re-checked against the stored text and audited.")
     problems = gr.Checkbox(label="Only problems (not supported, or no longer verbatim)",
@@ -171,15 +172,15 @@ def build_tab(context: TabContext) -> None:
     result = gr.HTML(elem_id="audit-result")
 
     def refresh(rows, only):
-        documents = workbench.documents()
+        documents = session.documents()
         return (table(rows, documents, only), export(rows, documents, "csv"),
                 export(rows, documents, "json"))
 
     def on_audit(text, doc_id, passage_words, preferences, rows):
-        documents = workbench.documents()
+        documents = session.documents()
         try:
             citation = find_citation(documents, doc_id, passage_words)
-            row = audit_one(workbench, preferences.llm, text, citation)
+            row = audit_one(session, preferences.llm, text, citation)
         except Exception as error:  # one line for the user
             return notice(f"Not audited: {error}", "error"), rows
         card = citation_card(1, citation, documents, anchor="audit-card", verdict=row.verdict,
@@ -194,17 +195,17 @@ def build_tab(context: TabContext) -> None:
               [result, context.session_log], api_visibility="private", **context.model_queue)
     context.on_page_load(
         lambda: gr.update(choices=[(d.title or d.doc_id, d.doc_id)
-                                   for d in workbench.documents().values()]), [doc])
-    gr.api(_audit_api(workbench), api_name="audit", **context.model_queue)
+                                   for d in session.documents().values()]), [doc])
+    gr.api(_audit_api(session), api_name="audit", **context.model_queue)
 
 
-def _audit_api(workbench: Workbench):
+def _audit_api(session: Session):
     def audit(claim: str, doc_id: str, start: int, end: int) -> dict:
         """Audit a claim against the text at doc_id[start:end]; the verdict with its reason."""
-        documents = workbench.documents()
+        documents = session.documents()
         try:
             citation = citation_at(documents, doc_id, start, end)
-            row = audit_one(workbench, workbench.settings.llm, claim, citation)
+            row = audit_one(session, session.llm, claim, citation)
         except ValueError as error:
             raise gr.Error(str(error)) from None
         return row.to_dict(documents)

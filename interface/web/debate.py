@@ -13,16 +13,17 @@ import gradio as gr
 import numpy as np
 
 from documents import Document
-from interface.web_audit import AuditRow, audit_rows
-from interface.web_render import badge, citation_card, error_line, escape, marker, notice
-from interface.web_workbench import (
+from interface.web.audit import AuditRow, audit_rows
+from interface.web.context import (
     Preferences,
     Progress,
     TabContext,
-    Workbench,
+    judging_tools,
     no_progress,
     required_text,
 )
+from interface.web.render import badge, citation_card, error_line, escape, marker, notice
+from session import Session
 
 CLAIMS_PER_TURN = 2
 
@@ -45,14 +46,14 @@ class Debate:
         return replace(self, assistant_side="pro" if self.assistant_side == "con" else "con")
 
 
-def open_debate(workbench: Workbench, preferences: Preferences, position: str,
+def open_debate(session: Session, preferences: Preferences, position: str,
                 progress: Progress = no_progress) -> Debate:
     """Map the user's position once; the turns then draw on that map."""
     from arguments import build_map
 
     position = required_text(
         position, "state your position first, e.g. “Sanctions on Russia are working.”")
-    model, searcher = workbench.judging_tools(
+    model, searcher = judging_tools(session, 
         preferences, progress, "Searching the documents for and against your position")
     argument_map = build_map(position, searcher, model, max_candidates=preferences.map_passages)
     return Debate(position, argument_map)
@@ -116,7 +117,7 @@ def attributed(claim) -> str:
 
 def build_tab(context: TabContext) -> None:
     """The Debate tab's components and events (inside a gr.Tab)."""
-    workbench = context.workbench
+    session = context.session
     debate_state = gr.State(None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
@@ -142,14 +143,14 @@ def build_tab(context: TabContext) -> None:
         rows: tuple[AuditRow, ...] = ()
         try:
             if debate is None:
-                debate = open_debate(workbench, preferences, text,
+                debate = open_debate(session, preferences, text,
                                      lambda f, m: progress(f, desc=m))
-            searcher = workbench.searcher()
+            searcher = session.searcher()
             debate, chosen = next_turn(debate, text, searcher.embed)
             pairs = [(c.text, citation) for c in chosen for citation in c.citations]
             if pairs:
                 progress(0.9, desc="Auditing the citations")
-                rows = audit_rows(pairs, searcher.documents, workbench.model(preferences.llm),
+                rows = audit_rows(pairs, searcher.documents, session.model(preferences.llm),
                                   source="debate")
             reply, cards = turn_html(debate, chosen, searcher.documents, rows)
         except Exception as error:  # one line for the user

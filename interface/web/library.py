@@ -10,8 +10,9 @@ from pathlib import Path
 import gradio as gr
 
 from documents import CorpusError, Document, add_document, split_passages
-from interface.web_render import badge, coloured_document, escape, legend, notice
-from interface.web_workbench import Progress, TabContext, Workbench, no_progress
+from interface.web.context import Progress, TabContext, no_progress, reindex_with_progress
+from interface.web.render import badge, coloured_document, escape, legend, notice
+from session import Session
 
 MAX_HITS = 60
 STRUCTURE_CHOICES = [("Detect (column if comments are marked)", ""),
@@ -98,7 +99,7 @@ def _hit_html(document: Document, passage, pattern: re.Pattern) -> str:
             f'<div class="cp-hit-text cp-kind-{escape(passage.kind)}-text">{body}</div></li>')
 
 
-def add_upload(workbench: Workbench, upload: Upload, progress: Progress = no_progress) -> Added:
+def add_upload(session: Session, upload: Upload, progress: Progress = no_progress) -> Added:
     """Store an uploaded file in the corpus and index it; bad input changes nothing."""
     if not upload.path:
         return Added("Choose a text file to add.")
@@ -110,14 +111,14 @@ def add_upload(workbench: Workbench, upload: Upload, progress: Progress = no_pro
             "comments_after": upload.comments_after.strip() or None}
     progress(0.05, "Checking the file")
     try:
-        document, added = add_document(workbench.settings.corpus_dir, path.read_bytes(),
+        document, added = add_document(session.corpus_dir, path.read_bytes(),
                                        path.name, **meta)
     except (CorpusError, OSError) as error:
         return Added(f"Not added: {error}")
     if not added:
         return Added(f"Already in the library as {document.doc_id}; nothing changed.",
                      document.doc_id, ok=True)
-    report = workbench.reindex(progress)
+    report = reindex_with_progress(session, progress)
     progress(1.0, "Done")
     return Added(f"Added {document.title or document.doc_id} ({document.doc_id}) and indexed "
                  f"it{_report_suffix(report)}.", document.doc_id, ok=True)
@@ -129,7 +130,7 @@ def _report_suffix(report) -> str:
 
 def build_tab(context: TabContext) -> None:
     """The Library tab's components and events (inside a gr.Tab)."""
-    workbench = context.workbench
+    session = context.session
     with gr.Row():
         with gr.Column(scale=3):
             table = gr.HTML(elem_id="library-table")
@@ -158,7 +159,7 @@ def build_tab(context: TabContext) -> None:
             status = gr.HTML(elem_id="library-status")
 
     def refresh(doc_id=None):
-        documents = workbench.documents()
+        documents = session.documents()
         doc_id = doc_id if doc_id in documents else next(iter(documents), None)
         return (library_list(documents),
                 gr.update(choices=document_choices(documents), value=doc_id),
@@ -167,18 +168,18 @@ def build_tab(context: TabContext) -> None:
     # Gradio injects a progress tracker into a parameter whose default is gr.Progress().
     def on_add(path, title_, author_, structure_, bio_, after_,
                progress=gr.Progress()):  # noqa: B008
-        outcome = add_upload(workbench, Upload(path, title_, author_, structure_, bio_, after_),
+        outcome = add_upload(session, Upload(path, title_, author_, structure_, bio_, after_),
                              lambda f, m: progress(f, desc=m))
         level = "ok" if outcome.ok else "error"
         return (notice(outcome.message, level), *refresh(outcome.doc_id))
 
     outputs = [table, chosen, view]
     search = gr.on([search_button.click, query.submit],
-                   lambda q, k: search_library(workbench.documents(), q, k),
+                   lambda q, k: search_library(session.documents(), q, k),
                    [query, kinds], results, api_name="library_search")
-    chosen.change(lambda d, q: document_view(workbench.documents(), d, q), [chosen, query], view,
+    chosen.change(lambda d, q: document_view(session.documents(), d, q), [chosen, query], view,
                   api_visibility="private")
-    search.then(lambda d, q: document_view(workbench.documents(), d, q), [chosen, query], view,
+    search.then(lambda d, q: document_view(session.documents(), d, q), [chosen, query], view,
                 api_visibility="private")
     add_button.click(on_add, [upload, title, author, structure, bio, comments_after],
                      [status, *outputs], api_name="add_document", concurrency_id="index",

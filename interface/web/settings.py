@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import gradio as gr
 
-from interface.web_render import escape, notice
-from interface.web_workbench import Preferences, TabContext, Workbench
+from interface.web.context import Preferences, TabContext
+from interface.web.render import escape, notice
+from session import Session
 
 PROVIDERS = [("Local: bundled Qwen2.5-Coder-1.5B (offline)", "local"),
              ("Ollama", "ollama"),
@@ -70,28 +71,28 @@ def _count(value, name: str, most: int) -> int:
     return number
 
 
-def status_html(workbench: Workbench, preferences: Preferences) -> str:
-    loaded = "loaded" if workbench.has_model(preferences.llm) else "loads on first use"
+def status_html(session: Session, preferences: Preferences) -> str:
+    loaded = "loaded" if session.has_model(preferences.llm) else "loads on first use"
     return (f'<p class="cp-meta">Model <b>{escape(preferences.llm)}</b> ({loaded}); corpus '
-            f"{escape(str(workbench.settings.corpus_dir))}; index in "
-            f"{escape(str(workbench.settings.data_path))}.</p>")
+            f"{escape(str(session.corpus_dir))}; index in "
+            f"{escape(str(session.index.chroma_path))}.</p>")
 
 
 def build_tab(context: TabContext) -> None:
     """The Settings tab's components and events (inside a gr.Tab)."""
-    workbench, preferences = context.workbench, context.preferences
-    provider, model, url = fields_of(workbench.settings.llm)
+    session, preferences = context.session, context.preferences
+    provider, model, url = fields_of(context.defaults.llm)
     provider_box = gr.Radio(PROVIDERS, value=provider, label="Model provider",
                             elem_id="settings-provider")
     model_box = gr.Textbox(value=model, label="Model name (Ollama / OpenAI-compatible)")
     url_box = gr.Textbox(value=url, label="Base URL (OpenAI-compatible)",
                          placeholder="http://127.0.0.1:8080/v1")
-    k_box = gr.Slider(1, MAX_K, value=workbench.settings.k, step=1,
+    k_box = gr.Slider(1, MAX_K, value=context.defaults.k, step=1,
                       label="Passages retrieved per question", elem_id="settings-k")
     map_box = gr.Slider(4, MAX_MAP, value=Preferences().map_passages, step=1,
                         label="Passages judged per map (more: fuller maps, slower)",
                         elem_id="settings-map")
-    comments_box = gr.Checkbox(value=workbench.settings.include_comments,
+    comments_box = gr.Checkbox(value=context.defaults.include_comments,
                                label="Include reader comments (always labelled as comments)",
                                elem_id="settings-comments")
     save = gr.Button("Apply", variant="primary", elem_id="settings-apply")
@@ -100,9 +101,9 @@ def build_tab(context: TabContext) -> None:
     def on_apply(current, *values):
         chosen, text = apply_settings(current, *values)
         level = "ok" if chosen is not current else "error"
-        return chosen, notice(text, level) + status_html(workbench, chosen)
+        return chosen, notice(text, level) + status_html(session, chosen)
 
     save.click(on_apply, [preferences, provider_box, model_box, url_box, k_box, comments_box,
                           map_box], [preferences, message], api_visibility="private")
-    context.on_page_load(lambda: status_html(workbench, Preferences.of(workbench.settings)),
+    context.on_page_load(lambda: status_html(session, context.defaults),
                          [message])

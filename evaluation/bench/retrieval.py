@@ -1,7 +1,7 @@
 """Retrieval benchmarks: ingest vs raw encode, search latency at 1k-100k passages, quality by mode,
 embedded Chroma vs a `chroma run` server on loopback.
 
-    .venv/bin/python -m benchmarks.retrieval [--quick] [--json FILE]
+    .venv/bin/python -m evaluation.bench.retrieval [--quick] [--json FILE]
 """
 
 from __future__ import annotations
@@ -21,19 +21,20 @@ from pathlib import Path
 import numpy as np
 
 from documents import Document, Passage, load_corpus
-from interface.settings import REPO_DIR, load_settings
 from retrieval import Searcher, build_index, corpus_passages, load_embedder, open_searcher
 from retrieval.bm25 import build_bm25
-from retrieval.index import PassageStore, open_store, passage_metadata
+from retrieval.index import IndexLocation, PassageStore, open_store, passage_metadata
 
+REPO_DIR = Path(__file__).resolve().parents[2]
 MODES = ("dense", "bm25", "hybrid")
 SIZES = (1_000, 10_000, 100_000)
 _PER_DOCUMENT = 1_000
 _BATCH = 4_000
 
 
-def _settings(data_dir: Path, corpus_dir: Path = REPO_DIR / "corpus", **extra):
-    return load_settings({"corpus_dir": corpus_dir, "data_dir": data_dir, **extra}, environ={})
+def _location(data_dir: Path, chroma_url: str | None = None) -> IndexLocation:
+    """A throwaway index of the bundled corpus under `data_dir` (or on a Chroma server)."""
+    return IndexLocation(REPO_DIR / "corpus", data_dir / "chroma", chroma_url)
 
 
 def percentiles(seconds: list[float]) -> dict:
@@ -83,7 +84,7 @@ def ingest_throughput(embedder, documents: list[Document], work: Path) -> dict:
     embedder.encode(texts[:16])  # load the model outside the timings
     threads = torch.get_num_threads()
     raw = {n: _raw_encode_rate(embedder, texts, n) for n in sorted({1, threads})}
-    report = build_index(_settings(work), embedder, documents=documents, log=lambda _: None)
+    report = build_index(_location(work), embedder, documents=documents, log=lambda _: None)
     ingest = report.embedded / report.seconds
     return {"passages": len(texts), "torch_threads": threads,
             "raw_encode_per_s": round(raw[threads], 1),
@@ -142,9 +143,10 @@ def fill_store(store: PassageStore, passages: list[Passage], vectors: np.ndarray
     return len(passages) / (time.perf_counter() - started)
 
 
-def synthetic_searcher(embedder, documents, passages, vectors, settings) -> tuple[Searcher, dict]:
+def synthetic_searcher(embedder, documents, passages, vectors, location: IndexLocation
+                       ) -> tuple[Searcher, dict]:
     """A Searcher over a synthetic corpus, and how long building it took."""
-    store = open_store(settings, embedder)
+    store = open_store(location, embedder)
     insert_rate = fill_store(store, passages, vectors)
     started = time.perf_counter()
     bm25 = build_bm25([p.text for p in passages])
@@ -209,7 +211,7 @@ def run(quick: bool = False, log=print) -> dict:
         documents = load_corpus(REPO_DIR / "corpus")
         results["ingest_real_corpus"] = ingest_throughput(embedder, documents, work / "ingest")
         log(f"ingest, real corpus: {results['ingest_real_corpus']}")
-        real = open_searcher(_settings(work / "ingest"), embedder, log=lambda _: None)
+        real = open_searcher(_location(work / "ingest"), embedder, log=lambda _: None)
         results["quality"] = quality_by_mode(real)
         results["latency_real_corpus"] = latency_by_mode(real, queries, real_repeats)
         log(f"latency, real corpus ({len(real.passages)} passages): "
@@ -230,7 +232,7 @@ def run(quick: bool = False, log=print) -> dict:
 def _server_latency(real: Searcher, vectors, queries, work: Path, repeats: int) -> dict:
     """The real corpus copied into a `chroma run` server, searched through HttpClient."""
     with chroma_server(work / "server") as url:
-        store = open_store(_settings(work / "unused", chroma_url=url), real.embedder)
+        store = open_store(_location(work / "unused", chroma_url=url), real.embedder)
         fill_store(store, real.passages, vectors)
         remote = Searcher(real.documents, real.passages, real.embedder, store, real.bm25)
         try:
@@ -241,21 +243,21 @@ def _server_latency(real: Searcher, vectors, queries, work: Path, repeats: int) 
 
 def _synthetic_run(embedder, passages, vectors, size, queries, repeats, work: Path) -> dict:
     documents, synthetic, synthetic_vectors = synthetic_corpus(passages, vectors, size)
-    settings = _settings(work / f"synthetic-{size}")
+    location = _location(work / f"synthetic-{size}")
     searcher, build = synthetic_searcher(embedder, documents, synthetic, synthetic_vectors,
-                                         settings)
+                                         location)
     try:
         latency = latency_by_mode(searcher, queries, repeats)
     finally:
         searcher.close()
-    shutil.rmtree(settings.data_path, ignore_errors=True)
+    shutil.rmtree(location.chroma_path.parent, ignore_errors=True)
     return {**build, "latency": latency}
 
 
 def main(argv: list[str] | None = None) -> int:
-    from interface.cli import offline_environment
+    from retrieval import offline_environment
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.retrieval")
+    parser = argparse.ArgumentParser(prog="python -m evaluation.bench.retrieval")
     parser.add_argument("--quick", action="store_true", help="real corpus and 1k passages only")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)

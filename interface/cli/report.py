@@ -8,7 +8,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from interface.commands_arguments import DEFAULT_ARGKP
+from interface.cli.argue import DEFAULT_ARGKP
 
 BLOCKS = {"eval": "report", "bench": "bench"}  # README block name -> file stem in --out
 
@@ -93,7 +93,7 @@ def run_eval_all(args, settings) -> int:
 
 
 def run_bench(args, settings) -> int:
-    from benchmarks.run import render_markdown, render_tables, run_all
+    from evaluation.bench.run import render_markdown, render_tables, run_all
     from evaluation.report import check_readme
 
     if args.readme is not None:
@@ -122,7 +122,7 @@ def _finish(args, settings, report: dict, block: str, markdown: str, tables: str
 
 
 def run_report(args, settings) -> int:
-    from benchmarks.run import render_tables as bench_tables
+    from evaluation.bench.run import render_tables as bench_tables
     from evaluation.report import render_tables as eval_tables
     from evaluation.report import update_readme
 

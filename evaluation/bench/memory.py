@@ -1,7 +1,7 @@
 """Peak memory of the app process: a fresh child builds the app, loads the default model
-through the app's own Workbench and answers one question; it reports its VmHWM.
+through the app's own Session and answers one question; it reports its VmHWM.
 
-    .venv/bin/python -m benchmarks.memory '{"corpus_dir": ..., "data_dir": ..., "question": ...}'
+    .venv/bin/python -m evaluation.bench.memory '{"corpus_dir": ..., "question": ...}'
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def peak_memory(settings, question: str, timeout: float = 1200) -> dict:
     spec = {"corpus_dir": str(settings.corpus_dir), "data_dir": str(settings.data_path),
             "chroma_url": settings.chroma_url, "llm": settings.llm, "k": settings.k,
             "question": question}
-    done = subprocess.run([sys.executable, "-m", "benchmarks.memory", json.dumps(spec)],
+    done = subprocess.run([sys.executable, "-m", "evaluation.bench.memory", json.dumps(spec)],
                           cwd=_REPO, capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -53,27 +53,26 @@ def probe(spec: dict) -> dict:
                        **status_mb()})
 
     mark("python started")
-    from interface.cli import offline_environment
+    from retrieval import offline_environment
 
     offline_environment()
     from answers import answer_question
-    from interface.settings import load_settings
+    from interface.settings import load_settings, session_of
     from interface.web import build_app
-    from interface.web_workbench import Workbench
-
+    
     mark("modules imported")
     question = spec.pop("question")
     settings = load_settings(spec, environ={})
-    workbench = Workbench(settings)
-    build_app(settings, workbench)
+    session = session_of(settings)
+    build_app(settings, session)
     mark("app built")
-    model = workbench.model(settings.llm)
+    model = session.model(settings.llm)
     mark("model loaded")
-    searcher = workbench.searcher()
+    searcher = session.searcher()
     mark("index opened")
     answer = answer_question(question, searcher, model, k=settings.k)
     mark("question answered")
-    workbench.close_searcher()
+    session.close()
     return {"peak_rss_mb": phases[-1]["VmHWM"], "phases": phases, "model": model.name,
             "question": question, "refused": answer.refused}
 
@@ -81,7 +80,7 @@ def probe(spec: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print("usage: python -m benchmarks.memory JSON_SPEC", file=sys.stderr)
+        print("usage: python -m evaluation.bench.memory JSON_SPEC", file=sys.stderr)
         return 2
     print(json.dumps(probe(json.loads(argv[0]))))
     return 0

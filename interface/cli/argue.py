@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from interface.cli import positive_int, print_json
+from interface.cli.options import positive_int, print_json
 
 EXPORT_FORMATS = ("json", "argdown", "aif", "markdown", "mermaid")
 DEFAULT_ARGKP = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "argkp"
@@ -101,7 +101,7 @@ def _documents(settings) -> dict:
 def _model(settings):
     from generation import load_model
 
-    return load_model(settings.llm, settings)
+    return load_model(settings.llm, settings.model_cache)
 
 
 def span_citation(documents: dict, doc: str, start: int, end: int):
@@ -190,7 +190,7 @@ def run_map(args, settings) -> int:
     from arguments.exports import export
     from retrieval import open_searcher
 
-    searcher = open_searcher(settings)
+    searcher = open_searcher(settings.index)
     try:
         options = {"paraphrase": not args.no_paraphrase}
         if args.max_candidates:
@@ -220,7 +220,7 @@ def run_positions(args, settings) -> int:
     from arguments import competing_positions
     from retrieval import open_searcher
 
-    searcher = open_searcher(settings)
+    searcher = open_searcher(settings.index)
     try:
         positions = competing_positions(args.topic, searcher, _model(settings))
     finally:
@@ -296,7 +296,7 @@ def run_eval_maps(args, settings) -> int:
     from evaluation.maps import evaluate_maps
     from retrieval import open_searcher
 
-    searcher = open_searcher(settings)
+    searcher = open_searcher(settings.index)
     try:
         report = evaluate_maps(searcher, _model(settings))
     finally:

@@ -8,16 +8,17 @@ from dataclasses import dataclass
 import gradio as gr
 
 from documents import Document
-from interface.web_audit import AuditRow, audit_rows
-from interface.web_render import badge, citation_card, error_line, escape, notice
-from interface.web_workbench import (
+from interface.web.audit import AuditRow, audit_rows
+from interface.web.context import (
     Preferences,
     Progress,
     TabContext,
-    Workbench,
+    judging_tools,
     no_progress,
     required_text,
 )
+from interface.web.render import badge, citation_card, error_line, escape, notice
+from session import Session
 
 STANCE_LABELS = {"pro": "for", "con": "against", "mixed": "mixed", "neutral": "takes no side"}
 STANCE_CLASSES = {"pro": "ok", "con": "bad", "mixed": "warn", "neutral": "muted"}
@@ -81,13 +82,13 @@ def positions_html(positions, documents: dict[str, Document],
             f"<div><h3>Readers</h3>{readers}</div></div>")
 
 
-def build_view(workbench: Workbench, preferences: Preferences, topic: str,
+def build_view(session: Session, preferences: Preferences, topic: str,
                progress: Progress = no_progress) -> PositionsView:
     """Find the competing positions on a topic and check every citation."""
     from arguments import competing_positions
 
     topic = required_text(topic, "type a topic, e.g. “sanctions on Russia”")
-    model, searcher = workbench.judging_tools(preferences, progress,
+    model, searcher = judging_tools(session, preferences, progress,
                                               "Searching each document and its comments")
     positions = competing_positions(topic, searcher, model)
     if not preferences.include_comments:
@@ -109,7 +110,7 @@ def _without_readers(positions):
 
 def build_tab(context: TabContext) -> None:
     """The Positions tab's components and events (inside a gr.Tab)."""
-    workbench = context.workbench
+    session = context.session
     with gr.Row():
         topic = gr.Textbox(label="Topic", scale=5, elem_id="positions-topic",
                            placeholder="e.g. sanctions on Russia")
@@ -119,7 +120,7 @@ def build_tab(context: TabContext) -> None:
     # Gradio injects a progress tracker into a parameter whose default is gr.Progress().
     def on_run(text, preferences, log, progress=gr.Progress()):  # noqa: B008
         try:
-            view = build_view(workbench, preferences, text, lambda f, m: progress(f, desc=m))
+            view = build_view(session, preferences, text, lambda f, m: progress(f, desc=m))
         except Exception as error:  # one line for the user
             return notice(f"No positions: {error_line(error)}", "error"), log
         return view.html, [*log, *view.rows]

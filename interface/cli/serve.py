@@ -45,7 +45,7 @@ def run_serve(args, settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """`python app.py`: the same as `counterpoint serve`."""
-    from interface.cli import main as cli_main
+    from interface.cli.main import main as cli_main
 
     return cli_main(["serve", *(argv if argv is not None else _argv())])
 

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import json
 import os
 import sys
 
+from interface.cli import argue, ask, corpus, models, report, search, serve
 from interface.settings import load_settings
+from retrieval import offline_environment
 
-# Each module exposes register(commands, evals, common): it adds its subcommands.
-COMMAND_MODULES = (
-    "interface.commands_corpus",
-    "interface.commands_retrieval",
-    "interface.commands_models",
-    "interface.commands_answers",
-    "interface.commands_arguments",
-    "interface.commands_app",
-    "interface.commands_report",
-)
-
-
-def offline_environment() -> None:
-    """Forbid model downloads: every model comes from an installed package."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Each module exposes register(commands, evals, common): it adds its subcommands. Command
+# modules import their stages inside the handlers, so `counterpoint docs` loads no model code.
+COMMAND_GROUPS = (corpus, search, models, ask, argue, serve, report)
 
 
 def _common_options() -> argparse.ArgumentParser:
@@ -51,30 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="measure quality on an evaluation set",
                                    parents=[common])
     evals = evaluate.add_subparsers(dest="target", required=True, metavar="TARGET")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(commands, evals, common)
+    for group in COMMAND_GROUPS:
+        group.register(commands, evals, common)
     return parser
 
 
 def _overrides(args: argparse.Namespace) -> dict:
     names = ("corpus_dir", "data_dir", "chroma_url", "llm", "k", "include_comments")
     return {name: getattr(args, name, None) for name in names}
-
-
-def positive_int(value: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
-
-
-def print_json(value) -> None:
-    """Print a JSON document to stdout (UTF-8, readable)."""
-    print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def main(argv: list[str] | None = None) -> int:

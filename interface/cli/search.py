@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from documents import KINDS
-from interface.cli import positive_int, print_json
+from interface.cli.options import positive_int, print_json
 
 
 def register(commands, evals, common) -> None:
@@ -39,7 +39,7 @@ def register(commands, evals, common) -> None:
 def run_index(args, settings) -> int:
     from retrieval import build_index, load_embedder
 
-    report = build_index(settings, load_embedder(), rebuild=args.rebuild)
+    report = build_index(settings.index, load_embedder(), rebuild=args.rebuild)
     if args.json:
         print_json({"location": report.location, "passages": report.passages,
                     "embedded": report.embedded, "unchanged": report.kept,
@@ -53,7 +53,7 @@ def run_index(args, settings) -> int:
 def run_search(args, settings) -> int:
     from retrieval import open_searcher
 
-    searcher = open_searcher(settings)
+    searcher = open_searcher(settings.index)
     try:
         hits = searcher.search(args.query, k=settings.k, kinds=args.kind, doc_ids=args.doc,
                                mode=args.mode)
@@ -76,7 +76,7 @@ def run_eval_retrieval(args, settings) -> int:
     from retrieval import open_searcher
 
     eval_set = load_eval_set(args.set or DEV_SET)
-    searcher = open_searcher(settings)
+    searcher = open_searcher(settings.index)
     try:
         scores, ranks = evaluate_retrieval(searcher, eval_set)
     finally:

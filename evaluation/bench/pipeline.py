@@ -119,8 +119,8 @@ def pipeline_costs(settings, quick: bool = False, log: Callable[[str], None] = p
     from generation import load_model
     from retrieval import open_searcher
 
-    model = load_model(settings.llm, settings)
-    searcher = open_searcher(settings, log=lambda _: None)
+    model = load_model(settings.llm, settings.model_cache)
+    searcher = open_searcher(settings.index, log=lambda _: None)
     try:
         speed = raw_speed(model)
         log(f"raw llama.cpp: {speed}")
