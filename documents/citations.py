@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from documents.library import Document
+from documents.document import Document
 from documents.passages import Passage
 
 

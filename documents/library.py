@@ -7,8 +7,11 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
+
+from documents.document import Document
+from documents.passages import split_passages
 
 MANIFEST = "manifest.toml"
 MAX_BYTES = 2_000_000
@@ -19,23 +22,6 @@ _META_FIELDS = ("file", "title", "author", "publisher", "date", "structure", "bi
 
 class CorpusError(ValueError):
     """A document or manifest that cannot be used; the message says why."""
-
-
-@dataclass(frozen=True)
-class Document:
-    """One source text as stored, with its manifest entry."""
-
-    doc_id: str
-    text: str
-    file: str
-    title: str = ""
-    author: str = ""
-    publisher: str = ""
-    date: str = ""
-    structure: str = "sections"
-    bio: str | None = None
-    comments_after: str | None = None
-    sha256: str = ""
 
 
 def sha256_hex(data: bytes) -> str:
@@ -129,8 +115,6 @@ def _new_document(doc_id: str, text: str, digest: str, meta: dict) -> Document:
 
 
 def _check_parses(document: Document) -> None:
-    from documents.passages import split_passages  # passages imports this module
-
     try:
         passages = split_passages(document)
     except ValueError as error:

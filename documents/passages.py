@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from documents.library import Document
+from documents.document import Document
 from documents.sentences import sentence_spans
 from documents.structure import Unit, column_units, reference_urls, section_units
 
