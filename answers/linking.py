@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from documents import Passage
+from documents.text import content_stems, likely_names, numerals
 from generation import render_prompt
 
 PROMPT_VARIABLES = {"support.txt": {"question", "statement", "passage"}}
@@ -22,16 +23,6 @@ SIMILARITY_WEIGHT = 0.6  # the rest is word overlap
 CANDIDATE_FLOOR = 0.25  # below this a passage is not worth asking the model about
 MAX_CANDIDATES = 3
 SUPPORT_THRESHOLD = 0.5  # P(Yes) needed to accept a passage as support
-
-_STOPWORDS = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been being "
-    "has have had it its this that these those there their they them he she his her him "
-    "which who whom what when where how why not no do does did so than then also about "
-    "into over after before said says say according reader readers comment comments argues "
-    "argue article passage passages".split()
-)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 # Attribution frames the answer may put around a claim ("a reader comment argues that ...").
 _FRAME = re.compile(
     r"^(?:according to (?:the|a|one|some) (?:article|passages?|documents?|text|reader"
@@ -56,35 +47,19 @@ def claim_of(sentence: str) -> str:
     return stripped[:1].upper() + stripped[1:] if stripped else sentence
 
 
-def content_words(text: str) -> set[str]:
-    words = {w.lower().rstrip("s") for w in _WORD.findall(text.replace("’", "'"))}
-    return {w for w in words if len(w) > 1 and w not in _STOPWORDS}
-
-
-def numbers(text: str) -> set[str]:
-    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
-
-
-def names(text: str) -> set[str]:
-    """Capitalised words after the first word (likely names), lower-cased."""
-    words = _WORD.findall(text.replace("’", "'"))[1:]
-    return {w.lower() for w in words if w[0].isupper() and w.lower() not in _STOPWORDS
-            and w not in ("I", "US", "UK", "EU")}
-
-
 def unbacked_details(claim: str, sources: Sequence[str]) -> set[str]:
     """Numbers and names in the claim that none of the source texts contains."""
     pooled = " ".join(sources)
-    missing = numbers(claim) - numbers(pooled)
+    missing = numerals(claim) - numerals(pooled)
     lowered = pooled.replace("’", "'").lower()
-    missing |= {name for name in names(claim) if name not in lowered}
+    missing |= {name for name in likely_names(claim) if name not in lowered}
     return missing
 
 
 def overlap(claim: str, passage: str) -> float:
     """Share of the claim's content words that the passage contains."""
-    words = content_words(claim)
-    return len(words & content_words(passage)) / len(words) if words else 0.0
+    stems = content_stems(claim)
+    return len(stems & content_stems(passage)) / len(stems) if stems else 0.0
 
 
 def rank_candidates(claim_vector: np.ndarray, claim: str, passages: Sequence[Passage],

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from documents.text import search_terms
+
 K1 = 1.2
 B = 0.75
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# Function words carry no topic; dropping them keeps postings short and scores sharper.
-_STOPWORDS = frozenset(
-    """a an and are as at be been but by can could did do does for from had has have he her
-    his how i if in into is it its may might more most no not of on or our she should so
-    than that the their them then there these they this those to too was we were what when
-    where which while who whom why will with would you your""".split()
-)
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens without stop words, plural -s folded ("missiles" -> "missile")."""
-    tokens = []
-    for word in _WORD.findall(text.lower()):
-        if word in _STOPWORDS or (len(word) == 1 and not word.isdigit()):
-            continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        tokens.append(word)
-    return tokens
 
 
 @dataclass(frozen=True)
@@ -43,7 +24,7 @@ class BM25Index:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (0 where no query term occurs)."""
-        terms = [self.vocabulary[t] for t in set(tokenize(query)) if t in self.vocabulary]
+        terms = [self.vocabulary[t] for t in set(search_terms(query)) if t in self.vocabulary]
         if not terms:
             return np.zeros(self.size, dtype=np.float32)
         rows = np.concatenate([self.rows[self.ptr[t] : self.ptr[t + 1]] for t in terms])
@@ -57,7 +38,7 @@ def build_bm25(texts: list[str], k1: float = K1, b: float = B) -> BM25Index:
     term_ids: list[int] = []
     lengths = np.zeros(len(texts), dtype=np.float32)
     for i, text in enumerate(texts):
-        tokens = tokenize(text)
+        tokens = search_terms(text)
         lengths[i] = len(tokens)
         term_ids.extend(vocabulary.setdefault(t, len(vocabulary)) for t in tokens)
     rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths.astype(np.int64))

@@ -10,9 +10,10 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from answers import NOT_FOUND, answer_question
-from answers.linking import claim_of, names, numbers, unbacked_details
+from answers.linking import claim_of, unbacked_details
 from answers.pipeline import draft_sentences
 from answers.rewrite import needs_rewrite, standalone_question, turns
+from documents.text import likely_names, numerals
 from generation import ModelHandle, ModelSpec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,7 +165,7 @@ def test_draft_sentences_drop_markers_and_no_information_filler():
 def test_claim_details_must_appear_in_the_sources():
     claim = claim_of("According to the article, Witkoff met Putin 5 times in 2025.")
     assert claim == "Witkoff met Putin 5 times in 2025."
-    assert numbers(claim) == {"5", "2025"} and names(claim) == {"putin"}
+    assert numerals(claim) == {"5", "2025"} and likely_names(claim) == {"putin"}
     assert unbacked_details(claim, ["Witkoff met Putin in 2025."]) == {"5"}
     assert unbacked_details("About 14,000 drones.", ["nearly 14,000 drone attacks"]) == set()
     assert claim_of("A reader comment argues that he is 72.") == "He is 72."

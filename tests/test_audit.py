@@ -16,8 +16,9 @@ from arguments.audit import (
     combine,
     paragraph_around,
 )
-from arguments.checks import check_claim, is_negated, names, numbers
+from arguments.checks import check_claim
 from documents import Citation
+from documents.text import figures, is_negated, proper_names
 from generation import ModelHandle, ModelSpec
 from interface.cli import main
 
@@ -48,12 +49,12 @@ def _cite(documents, prefix, quote, kind="article") -> Citation:
 
 
 def test_numbers_names_and_negation():
-    assert numbers("roughly one-fifth of Ukraine")["one-fifth"] == ("fraction", 0.2)
-    assert numbers("nearly 14,000 drone attacks")["14,000"] == ("number", 14000.0)
-    assert numbers("5 percent of GDP")["5 percent"] == ("percent", 5.0)
-    assert numbers("$143.5 billion")["143.5 billion"] == ("number", 143.5e9)
-    assert names("The UK and France both have aircraft carriers.") == {"UK", "France"}
-    assert "Russia" in names("Russia’s economy can sustain the war.")
+    assert figures("roughly one-fifth of Ukraine")["one-fifth"] == ("fraction", 0.2)
+    assert figures("nearly 14,000 drone attacks")["14,000"] == ("number", 14000.0)
+    assert figures("5 percent of GDP")["5 percent"] == ("percent", 5.0)
+    assert figures("$143.5 billion")["143.5 billion"] == ("number", 143.5e9)
+    assert proper_names("The UK and France both have aircraft carriers.") == {"UK", "France"}
+    assert "Russia" in proper_names("Russia’s economy can sustain the war.")
     assert is_negated("There is no word yet on losses") and not is_negated("Losses were heavy")
     assert is_negated("Sanctions won’t change it") and is_negated("the abrupt cancellation")
 

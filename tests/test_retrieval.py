@@ -14,12 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from langchain_core.documents import Document as LangChainDocument
 
+from documents.text import search_terms
 from evaluation.dataset import gold_span, load_eval_set
 from evaluation.retrieval import ItemResult, evaluate_retrieval, summarize
 from interface.cli import main
 from interface.settings import load_settings
 from retrieval import as_retriever, open_searcher
-from retrieval.bm25 import K1, B, build_bm25, tokenize
+from retrieval.bm25 import K1, B, build_bm25
 from retrieval.fusion import reciprocal_rank, weighted
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,13 +46,13 @@ def searcher(real_settings, embedder):
 
 def _reference_bm25(texts: list[str], query: str) -> list[float]:
     """Okapi BM25 written the slow, obvious way (a loop per passage)."""
-    docs = [Counter(tokenize(t)) for t in texts]
+    docs = [Counter(search_terms(t)) for t in texts]
     lengths = [sum(d.values()) for d in docs]
     average = (sum(lengths) / len(docs)) or 1.0
     scores = []
     for doc, length in zip(docs, lengths, strict=True):
         score = 0.0
-        for term in set(tokenize(query)):
+        for term in set(search_terms(query)):
             df = sum(term in d for d in docs)
             if doc[term]:
                 idf = math.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
@@ -74,7 +75,7 @@ def test_bm25_matches_the_textbook_formula(texts, query):
 
 
 def test_tokenizer_drops_stop_words_and_folds_plurals():
-    assert tokenize("The drones of Russia's war, 14,000 attacks") == [
+    assert search_terms("The drones of Russia's war, 14,000 attacks") == [
         "drone", "russia", "war", "14", "000", "attack"]
 
 
