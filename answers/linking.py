@@ -7,13 +7,12 @@ name in the sentence must also appear in what it cites (or in the question).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from documents import Passage
+from documents import Passage, claim_of
 from documents.text import content_stems, likely_names, numerals
 from generation import render_prompt
 
@@ -23,14 +22,6 @@ SIMILARITY_WEIGHT = 0.6  # the rest is word overlap
 CANDIDATE_FLOOR = 0.25  # below this a passage is not worth asking the model about
 MAX_CANDIDATES = 3
 SUPPORT_THRESHOLD = 0.5  # P(Yes) needed to accept a passage as support
-# Attribution frames the answer may put around a claim ("a reader comment argues that ...").
-_FRAME = re.compile(
-    r"^(?:according to (?:the|a|one|some) (?:article|passages?|documents?|text|reader"
-    r"(?: comment)?s?|comments?)\s*,?\s*|(?:the|a|one|some) (?:article|passages?|text|"
-    r"reader(?: comment)?s?|comments?|commenters?) (?:argues?|says?|states?|notes?|claims?|"
-    r"writes?|suggests?|mentions?)(?: that)?\s*)",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -39,12 +30,6 @@ class Link:
 
     passages: tuple[Passage, ...]
     supported: bool
-
-
-def claim_of(sentence: str) -> str:
-    """The sentence without an attribution frame such as "According to the article,"."""
-    stripped = _FRAME.sub("", sentence.strip(), count=1)
-    return stripped[:1].upper() + stripped[1:] if stripped else sentence
 
 
 def unbacked_details(claim: str, sources: Sequence[str]) -> set[str]:

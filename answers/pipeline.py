@@ -11,10 +11,10 @@ from contextlib import contextmanager
 import numpy as np
 
 from answers.answer import NOT_FOUND, Answer, AnswerSentence, refusal
-from answers.evidence import COMMENT_KIND, numbered, retrieve
+from answers.evidence import numbered, retrieve
 from answers.linking import claim_of, link_sentence
 from answers.rewrite import standalone_question
-from documents import Citation, Passage, sentence_spans
+from documents import Citation, Passage, attributed, sentence_spans
 from generation import render_prompt
 
 PROMPT_VARIABLES = {
@@ -36,9 +36,6 @@ _NO_INFORMATION = re.compile(
     r"\b(?:do|does|did) not (?:provide|contain|mention|say|state|specify|include|answer)|"
     r"\bno (?:information|mention)\b|\bnot (?:mentioned|stated|specified|provided)\b|"
     r"\bcannot be (?:determined|answered)\b", re.I)
-_MENTIONS_READERS = re.compile(r"\b(readers?|comments?|commenters?)\b", re.I)
-_COMMON_STARTS = frozenset({"The", "A", "An", "It", "This", "That", "There", "These", "Those",
-                            "They", "He", "She", "Some", "One", "In", "If"})
 
 
 class Stopwatch:
@@ -172,19 +169,6 @@ def _cited_sentences(draft: str, query: str, chosen: Sequence[Passage],
     for text, vector in zip(texts, claims, strict=True):
         link = link_sentence(text, vector, passages, evidence, model, query, len(chosen))
         citations = tuple(Citation.of(p) for p in link.passages)
-        sentences.append(AnswerSentence(_attributed(text, link.passages), link.supported,
+        sentences.append(AnswerSentence(attributed(text, link.passages), link.supported,
                                         citations))
     return sentences
-
-
-def _attributed(text: str, cited: Sequence[Passage]) -> str:
-    """Say so when a sentence rests on reader comments only (never the article's claim)."""
-    if not cited or any(p.kind != COMMENT_KIND for p in cited):
-        return text
-    if _MENTIONS_READERS.search(text):
-        return text
-    claim = claim_of(text)
-    first, _, rest = claim.partition(" ")
-    if first in _COMMON_STARTS:
-        claim = f"{first.lower()} {rest}"
-    return f"A reader comment argues that {claim}"

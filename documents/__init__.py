@@ -1,6 +1,6 @@
 """Corpus stage: documents on disk, their structure, sentence-sized passages, and text helpers."""
 
-from documents.citations import Citation
+from documents.citations import Citation, attributed, claim_of
 from documents.document import Document
 from documents.library import CorpusError, add_document, decode_text, load_corpus
 from documents.passages import KINDS, Passage, split_passages
@@ -33,6 +33,8 @@ __all__ = [
     "Document",
     "Passage",
     "add_document",
+    "attributed",
+    "claim_of",
     "content_stems",
     "content_words",
     "decode_text",

@@ -1,11 +1,30 @@
-"""Citations: provenance as a type. The quote is always document.text[start:end]."""
+"""Citations: provenance as a type. The quote is always document.text[start:end].
+
+Also the attribution rule: a sentence resting only on reader comments is presented as
+"A reader comment argues that ...", never as the article's claim.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from documents.document import Document
 from documents.passages import Passage
+
+COMMENT_KIND = "comment"
+# Attribution frames an answer may put around a claim ("a reader comment argues that ...").
+_FRAME = re.compile(
+    r"^(?:according to (?:the|a|one|some) (?:article|passages?|documents?|text|reader"
+    r"(?: comment)?s?|comments?)\s*,?\s*|(?:the|a|one|some) (?:article|passages?|text|"
+    r"reader(?: comment)?s?|comments?|commenters?) (?:argues?|says?|states?|notes?|claims?|"
+    r"writes?|suggests?|mentions?)(?: that)?\s*)",
+    re.I,
+)
+_MENTIONS_READERS = re.compile(r"\b(readers?|comments?|commenters?)\b", re.I)
+_COMMON_STARTS = frozenset({"The", "A", "An", "It", "This", "That", "There", "These", "Those",
+                            "They", "He", "She", "Some", "One", "In", "If"})
 
 
 @dataclass(frozen=True)
@@ -38,3 +57,22 @@ class Citation:
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "kind": self.kind, "start": self.start,
                 "end": self.end, "quote": self.quote}
+
+
+def claim_of(sentence: str) -> str:
+    """The sentence without an attribution frame such as "According to the article,"."""
+    stripped = _FRAME.sub("", sentence.strip(), count=1)
+    return stripped[:1].upper() + stripped[1:] if stripped else sentence
+
+
+def attributed(text: str, cited: Sequence[Citation | Passage]) -> str:
+    """The sentence as shown: one resting only on reader comments says a reader argues it."""
+    if not cited or any(c.kind != COMMENT_KIND for c in cited):
+        return text
+    if _MENTIONS_READERS.search(text):
+        return text
+    claim = claim_of(text)
+    first, _, rest = claim.partition(" ")
+    if first in _COMMON_STARTS:
+        claim = f"{first.lower()} {rest}"
+    return f"A reader comment argues that {claim}"

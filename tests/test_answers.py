@@ -10,9 +10,10 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from answers import NOT_FOUND, answer_question
-from answers.linking import claim_of, unbacked_details
+from answers.linking import unbacked_details
 from answers.pipeline import draft_sentences
 from answers.rewrite import needs_rewrite, standalone_question, turns
+from documents import claim_of
 from documents.text import likely_names, numerals
 from generation import ModelHandle, ModelSpec
 

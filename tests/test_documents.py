@@ -10,9 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from documents import (
+    Citation,
     CorpusError,
     Document,
     add_document,
+    attributed,
+    claim_of,
     load_corpus,
     sentence_spans,
     split_passages,
@@ -202,3 +205,17 @@ def test_manifest_round_trip_keeps_original_metadata(tmp_path):
     for doc_id, document in before.items():
         assert after[doc_id] == document
     assert re.search(r'\[documents\."new"\]', (corpus_dir / "manifest.toml").read_text())
+
+
+def test_a_sentence_resting_only_on_reader_comments_is_attributed_to_a_reader(corpus):
+    comment = next(p for p in split_passages(corpus[COLUMN]) if p.kind == "comment")
+    article = next(p for p in split_passages(corpus[POLICY]) if p.kind == "article")
+    said = "The war will last for years."
+    assert attributed(said, [comment]) == "A reader comment argues that the war will last " \
+                                          "for years."
+    assert attributed(said, [Citation.of(comment)]) == attributed(said, [comment])
+    assert attributed(said, [comment, article]) == said == attributed(said, [])
+    assert attributed("Readers think the war will last.", [comment]).startswith("Readers")
+    framed = attributed("According to the article, Moscow should pay.", [comment])
+    assert framed == "A reader comment argues that Moscow should pay."
+    assert claim_of("One reader says that prices rose.") == "Prices rose."
