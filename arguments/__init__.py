@@ -1,6 +1,6 @@
 """Argument layer: stance, key points, competing positions, pro/con maps, audit, exports."""
 
-from arguments.audit import Verdict, audit_citation
+from arguments.audit import Verdict, answer_claims, audit_citation, audit_claims
 from arguments.claims import ArgumentMap, Claim
 from arguments.exports import to_aif, to_argdown, to_markdown, to_mermaid
 from arguments.keypoints import KeyPoint, comment_key_points
@@ -17,7 +17,9 @@ __all__ = [
     "Positions",
     "Stance",
     "Verdict",
+    "answer_claims",
     "audit_citation",
+    "audit_claims",
     "build_map",
     "comment_key_points",
     "competing_positions",

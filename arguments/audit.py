@@ -3,7 +3,7 @@ support the claim (deterministic checks combined with the model's yes/no judgmen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from arguments.checks import CheckResult, check_claim
@@ -17,6 +17,7 @@ PROMPT_VARIABLES = {SUPPORT_PROMPT: {"claim", "passage"},
                     CONTRADICT_PROMPT: {"claim", "passage"}}
 VERDICTS = ("supported", "partial", "unsupported", "contradicted")
 COMMENT_WARNING = "rests only on a reader comment, not on the article's claim"
+OWN_QUOTE_REASON = "the claim is the cited sentence itself, verbatim"
 SUPPORTED_AT = 0.5  # P(yes) from the support question
 _MAX_CHARS = 2000
 
@@ -131,13 +132,46 @@ def cited_claims(data: Mapping) -> list[tuple[str, Citation]]:
     return pairs
 
 
-def audit_report(pairs: list[tuple[str, Citation]], documents: Mapping[str, Document], model
+def answer_claims(answer) -> list[tuple[str, Citation]]:
+    """(sentence, citation) for every citation of an answer's supported sentences, first use
+    only: what the Ask page and `counterpoint ask --audit` audit."""
+    pairs, seen = [], set()
+    for sentence in answer.sentences:
+        for citation in sentence.citations if sentence.supported else ():
+            if citation not in seen:
+                seen.add(citation)
+                pairs.append((sentence.text, citation))
+    return pairs
+
+
+def audit_claims(pairs: Iterable[tuple[str, Citation]], documents: Mapping[str, Document],
+                 model) -> list[Verdict]:
+    """The verdict of each (claim, citation) pair, in order: what every page and command shows.
+
+    A claim that is the cited sentence itself, still verbatim, needs no model call.
+    """
+    return [_own_quote(citation) if _is_own_quote(claim, citation, documents)
+            else audit_citation(claim, citation, documents, model)
+            for claim, citation in pairs]
+
+
+def _is_own_quote(claim: str, citation: Citation, documents: Mapping[str, Document]) -> bool:
+    same = " ".join(claim.split()).lower() == " ".join(citation.quote.split()).lower()
+    return same and citation.is_verbatim(documents)
+
+
+def _own_quote(citation: Citation) -> Verdict:
+    warnings = (COMMENT_WARNING,) if citation.kind == "comment" else ()
+    return Verdict("supported", 1.0, OWN_QUOTE_REASON, True, citation.kind, warnings)
+
+
+def audit_report(pairs: Iterable[tuple[str, Citation]], documents: Mapping[str, Document], model
                  ) -> dict:
     """Every citation's verdict and a count per verdict, plus invalid and comment-only ones."""
-    rows = []
-    for claim, citation in pairs:
-        verdict = audit_citation(claim, citation, documents, model)
-        rows.append({"claim": claim, "citation": citation.to_dict(), **verdict.to_dict()})
+    pairs = list(pairs)
+    verdicts = audit_claims(pairs, documents, model)
+    rows = [{"claim": claim, "citation": citation.to_dict(), **verdict.to_dict()}
+            for (claim, citation), verdict in zip(pairs, verdicts, strict=True)]
     counts = {name: sum(r["verdict"] == name for r in rows) for name in VERDICTS}
     return {"citations": len(rows), "counts": counts,
             "not_verbatim": sum(not r["verbatim"] for r in rows),

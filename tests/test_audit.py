@@ -8,8 +8,10 @@ from dataclasses import replace
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
+from answers.answer import Answer, AnswerSentence
 from arguments.audit import (
     COMMENT_WARNING,
+    OWN_QUOTE_REASON,
     audit_citation,
     audit_report,
     cited_claims,
@@ -21,6 +23,7 @@ from documents import Citation
 from documents.text import figures, is_negated, proper_names
 from generation import ModelHandle, ModelSpec
 from interface.cli import main
+from interface.cli.ask import audit_answer, format_answer
 
 
 class YesNo:
@@ -171,3 +174,18 @@ def test_saved_map_json_round_trips_through_cited_claims(corpus_documents):
     citation = _cite(corpus_documents, "000", "nearly 14,000 drone attacks")
     text = json.dumps({"pro": [{"claim": "A", "citations": [citation.to_dict()]}], "con": []})
     assert cited_claims(json.loads(text)) == [("A", citation)]
+
+
+def test_ask_audit_checks_each_citation_of_a_supported_sentence_once(corpus_documents):
+    comment = _cite(corpus_documents, "003", "Long game, he’s 72.", kind="comment")
+    unused = _cite(corpus_documents, "000", "nearly 14,000 drone attacks")
+    answer = Answer("How old is he?", "How old is he?", (
+        AnswerSentence("Long game, he’s 72.", True, (comment,)),
+        AnswerSentence("He is 72.", True, (comment,)),
+        AnswerSentence("There were drones.", False, (unused,))), refused=False)
+    model = _model(0.9)
+    report = audit_answer(answer, corpus_documents, model)
+    assert report["citations"] == 1 and report["comment_citations"] == 1
+    assert report["items"][0]["reason"] == OWN_QUOTE_REASON and not model.scorer.prompts
+    text = format_answer({**answer.to_dict(), "audit": report})
+    assert "Audit: 1 citations: 1 supported" in text

@@ -7,8 +7,13 @@ import json
 from dataclasses import replace
 
 import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
+import generation
+from arguments.audit import COMMENT_WARNING, OWN_QUOTE_REASON
 from documents import Citation
+from generation import ModelHandle, ModelSpec
+from interface.cli import main
 from interface.web.audit import AuditRow, audit_rows, citation_at, export, find_citation, table
 
 POLICY = "000_0e74df59ad1dea2a"
@@ -67,3 +72,44 @@ def test_a_claim_that_is_its_own_quote_is_supported_without_the_model(corpus_doc
     (row,) = audit_rows([("Just nuke Moscow  already", citation)], corpus_documents, None,
                         source="positions")
     assert row.verdict == "supported" and "reader comment" in row.reason
+
+
+class Support:
+    """The audit's Yes/No questions answered with a fixed support probability; counts calls."""
+
+    def __init__(self, support: float):
+        self.support, self.calls = support, 0
+
+    def __call__(self, messages, labels):
+        self.calls += 1
+        p = 0.1 if "makes the claim false" in messages[-1][1] else self.support
+        return {"Yes": p, "No": 1 - p}
+
+
+@pytest.mark.parametrize(("claim", "calls"), [
+    ("Just nuke Moscow  already", 0),  # the claim is the quote itself: no model call
+    ("Russia's capital should be destroyed.", 2),  # judged by the model
+])
+def test_the_page_and_the_cli_give_the_same_verdict(corpus_documents, monkeypatch, capsys,
+                                                     tmp_path, claim, calls):
+    citation = find_citation(corpus_documents, COLUMN, "Just nuke Moscow already")
+    scorer = Support(0.4)
+    model = ModelHandle("support", GenericFakeChatModel(messages=iter([])), scorer,
+                        ModelSpec("local"))
+    monkeypatch.setattr(generation, "load_model", lambda *args: model)
+    (row,) = audit_rows([(claim, citation)], corpus_documents, model, source="form")
+    assert scorer.calls == calls
+    assert main(["audit", "--claim", claim, "--doc", COLUMN, "--start", str(citation.start),
+                 "--end", str(citation.end), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert scorer.calls == 2 * calls
+    assert (printed["verdict"], printed["score"]) == (row.verdict, row.score)
+    assert row.reason == "; ".join([printed["reason"], *printed["warnings"]])
+    assert COMMENT_WARNING in printed["warnings"]
+    assert (printed["reason"] == OWN_QUOTE_REASON) == (calls == 0)
+    saved = tmp_path / "map.json"
+    saved.write_text(json.dumps({"pro": [{"claim": claim, "citations": [citation.to_dict()]}],
+                                 "con": []}), encoding="utf-8")
+    assert main(["audit", str(saved), "--json"]) == 0
+    (item,) = json.loads(capsys.readouterr().out)["items"]
+    assert (item["verdict"], item["score"]) == (row.verdict, row.score)

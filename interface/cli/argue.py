@@ -146,20 +146,20 @@ def run_stance(args, settings) -> int:
 
 
 def run_audit(args, settings) -> int:
-    from arguments import audit_citation
+    from arguments import audit_claims
     from arguments.audit import audit_report, cited_claims
 
     documents = _documents(settings)
     if args.file is not None:
         pairs = cited_claims(_read_json(args.file))
         report = audit_report(pairs, documents, _model(settings))
-        return _emit(report, args.json, _report_text(report))
+        return _emit(report, args.json, format_report(report))
     missing = [f"--{n}" for n in ("claim", "doc", "start", "end") if getattr(args, n) is None]
     if missing:
         raise ValueError(f"give FILE.json, or all of --claim --doc --start --end "
                          f"(missing {' '.join(missing)})")
     citation = span_citation(documents, args.doc, args.start, args.end)
-    verdict = audit_citation(args.claim, citation, documents, _model(settings))
+    (verdict,) = audit_claims([(args.claim, citation)], documents, _model(settings))
     text = f"{verdict.verdict} ({verdict.score:.2f}): {verdict.reason}"
     text += "".join(f"\nwarning: {w}" for w in verdict.warnings)
     return _emit(verdict.to_dict(), args.json, text)
@@ -174,7 +174,8 @@ def _read_json(path: Path):
         raise ValueError(f"{path}: not a JSON file ({error})") from None
 
 
-def _report_text(report: dict) -> str:
+def format_report(report: dict) -> str:
+    """An audit report as text: the counts, then one line per citation with its reason."""
     counts = ", ".join(f"{n} {name}" for name, n in report["counts"].items())
     lines = [f"{report['citations']} citations: {counts}; "
              f"{report['not_verbatim']} not verbatim; {report['comment_citations']} comments"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from interface.cli.argue import format_report
 from interface.cli.options import positive_int, print_json
 
 
@@ -15,6 +16,8 @@ def register(commands, evals, common) -> None:
     ask.add_argument("--k", type=positive_int, help="passages to retrieve (default: settings k)")
     ask.add_argument("--no-comments", dest="include_comments", action="store_const",
                      const=False, help="use article text only, not reader comments")
+    ask.add_argument("--audit", action="store_true",
+                     help="also audit each citation of the answer, as the Ask page does")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(handler=run_ask)
     for name, handler, text in (
@@ -45,11 +48,21 @@ def run_ask(args, settings) -> int:
     searcher, model = _open(settings)
     answer = answer_question(args.question, searcher, model, k=settings.k,
                              include_comments=settings.include_comments)
+    result = answer.to_dict()
+    if args.audit:
+        result["audit"] = audit_answer(answer, searcher.documents, model)
     if args.json:
-        print_json(answer.to_dict())
+        print_json(result)
     else:
-        print(format_answer(answer.to_dict()))
+        print(format_answer(result))
     return 0
+
+
+def audit_answer(answer, documents, model) -> dict:
+    """The audit report of the answer's citations: the same pairs and verdicts as the page."""
+    from arguments.audit import answer_claims, audit_report
+
+    return audit_report(answer_claims(answer), documents, model)
 
 
 def format_answer(result: dict) -> str:
@@ -69,6 +82,8 @@ def format_answer(result: dict) -> str:
         doc_id, kind, start, end = citation
         quote = next(c["quote"] for c in result["citations"] if _key(c) == citation)
         lines.append(f"[{number}] {doc_id} ({kind}, {start}-{end}): “{' '.join(quote.split())}”")
+    if "audit" in result:
+        lines += ["", "Audit: " + format_report(result["audit"])]
     return "\n".join(lines)
 
 

@@ -211,6 +211,8 @@ def ask_stream(session: Session, preferences: Preferences, question: str,
             yield "turn", build_turn(answer, turn, documents)
             if answer.citations:
                 yield "status", STAGES["audit"]
+                from arguments import answer_claims
+
                 try:
                     rows = audit_rows(answer_claims(answer), documents,
                                       session.model(preferences.llm), source="answer")
@@ -218,17 +220,6 @@ def ask_stream(session: Session, preferences: Preferences, question: str,
                     yield "warning", f"The citations were not audited: {error_line(error)}"
                     return
                 yield "turn", build_turn(answer, turn, documents, rows)
-
-
-def answer_claims(answer) -> list[tuple[str, Citation]]:
-    """(sentence, citation) for every citation of a supported sentence, first use only."""
-    pairs, seen = [], set()
-    for sentence in answer.sentences:
-        for citation in sentence.citations if sentence.supported else ():
-            if citation not in seen:
-                seen.add(citation)
-                pairs.append((sentence.text, citation))
-    return pairs
 
 
 def build_tab(context: TabContext) -> None:

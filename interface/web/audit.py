@@ -53,30 +53,13 @@ def verdict_row(source: str, claim: str, citation: Citation, verdict) -> AuditRo
 
 def audit_rows(pairs: Iterable[tuple[str, Citation]], documents: dict[str, Document], model,
                source: str) -> tuple[AuditRow, ...]:
-    """Audit each (claim, citation) pair with the argument layer's citation audit.
+    """Audit each (claim, citation) pair with the argument layer's audit_claims."""
+    from arguments import audit_claims
 
-    A claim that is the cited sentence itself, still verbatim, needs no model call.
-    """
-    from arguments import audit_citation
-
-    rows = []
-    for claim, citation in pairs:
-        if _words(claim) == _words(citation.quote) and citation.is_verbatim(documents):
-            rows.append(AuditRow(source, claim, citation, "supported", 1.0,
-                                 "the claim is the cited sentence itself, verbatim"
-                                 + _comment_note(citation)))
-        else:
-            verdict = audit_citation(claim, citation, documents, model)
-            rows.append(verdict_row(source, claim, citation, verdict))
-    return tuple(rows)
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
-def _comment_note(citation: Citation) -> str:
-    return "; a reader comment, not the article's claim" if citation.kind == "comment" else ""
+    pairs = list(pairs)
+    verdicts = audit_claims(pairs, documents, model)
+    return tuple(verdict_row(source, claim, citation, verdict)
+                 for (claim, citation), verdict in zip(pairs, verdicts, strict=True))
 
 
 def table(rows: list[AuditRow], documents: dict[str, Document],
