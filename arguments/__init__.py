@@ -2,6 +2,7 @@
 
 from arguments.audit import Verdict, answer_claims, audit_citation, audit_claims
 from arguments.claims import ArgumentMap, Claim
+from arguments.debate import Debate, DebateTurn, all_turns, next_turn, open_debate
 from arguments.exports import to_aif, to_argdown, to_markdown, to_mermaid
 from arguments.keypoints import KeyPoint, comment_key_points
 from arguments.maps import build_map
@@ -12,17 +13,22 @@ __all__ = [
     "STANCES",
     "ArgumentMap",
     "Claim",
+    "Debate",
+    "DebateTurn",
     "KeyPoint",
     "Position",
     "Positions",
     "Stance",
     "Verdict",
+    "all_turns",
     "answer_claims",
     "audit_citation",
     "audit_claims",
     "build_map",
     "comment_key_points",
     "competing_positions",
+    "next_turn",
+    "open_debate",
     "stance",
     "to_aif",
     "to_argdown",

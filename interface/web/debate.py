@@ -1,16 +1,15 @@
 """Debate tab: the user states a position; the assistant answers, turn by turn, with the
 strongest cited claims from the documents on the other side, and can switch sides.
 
-Every assistant turn is assembled by code from the map's claims: no free-text generation,
-so every sentence shown carries its citations (reader comments are attributed as such).
+The debate itself (its map, the choice of each turn, attribution) is arguments.debate; this
+module wires it to Gradio and renders each turn as HTML.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import gradio as gr
-import numpy as np
 
 from documents import Document
 from interface.web.audit import AuditRow, audit_rows
@@ -25,62 +24,27 @@ from interface.web.context import (
 from interface.web.render import badge, citation_card, error_line, escape, marker, notice
 from session import Session
 
-CLAIMS_PER_TURN = 2
+if TYPE_CHECKING:
+    from arguments.debate import Debate
 
 
-@dataclass(frozen=True)
-class Debate:
-    """One debate: the user's position, its map, which side the assistant argues, what was said."""
-
-    position: str
-    argument_map: object  # arguments.ArgumentMap for the position
-    assistant_side: str = "con"  # "con": argue against the user; "pro": argue for the position
-    used: tuple[str, ...] = ()  # texts of the claims already put forward
-    turn: int = 0
-
-    def remaining(self) -> list:
-        claims = getattr(self.argument_map, self.assistant_side)
-        return [c for c in claims if c.text not in self.used]
-
-    def switched(self) -> Debate:
-        return replace(self, assistant_side="pro" if self.assistant_side == "con" else "con")
-
-
-def open_debate(session: Session, preferences: Preferences, position: str,
-                progress: Progress = no_progress) -> Debate:
-    """Map the user's position once; the turns then draw on that map."""
-    from arguments import build_map
+def begin_debate(session: Session, preferences: Preferences, position: str,
+                 progress: Progress = no_progress) -> Debate:
+    """The debate of the user's position, its map built once (with the tab's progress)."""
+    from arguments.debate import open_debate
 
     position = required_text(
         position, "state your position first, e.g. “Sanctions on Russia are working.”")
     model, searcher = judging_tools(session, 
         preferences, progress, "Searching the documents for and against your position")
-    argument_map = build_map(position, searcher, model, max_candidates=preferences.map_passages)
-    return Debate(position, argument_map)
-
-
-def strongest(claims: list, statement: str, embed) -> list:
-    """Claims ordered by relevance to the user's last statement, then by their strength."""
-    if not claims:
-        return []
-    vectors = embed([statement, *(c.text for c in claims)])
-    relevance = vectors[1:] @ vectors[0]
-    strength = np.array([c.score * (1 + 0.2 * min(len(c.citations), 3)) for c in claims])
-    order = np.lexsort((-strength, -np.round(relevance, 1)))
-    return [claims[i] for i in order]
-
-
-def next_turn(debate: Debate, statement: str, embed,
-              per_turn: int = CLAIMS_PER_TURN) -> tuple[Debate, list]:
-    """The claims the assistant puts forward next, and the debate with them marked as used."""
-    chosen = strongest(debate.remaining(), statement, embed)[:per_turn]
-    used = (*debate.used, *(c.text for c in chosen))
-    return replace(debate, used=used, turn=debate.turn + 1), chosen
+    return open_debate(position, searcher, model, max_candidates=preferences.map_passages)
 
 
 def turn_html(debate: Debate, chosen: list, documents: dict[str, Document],
               rows: tuple[AuditRow, ...] = ()) -> tuple[str, str]:
     """The assistant's reply (claims with markers) and its evidence cards, as HTML."""
+    from arguments.debate import said
+
     if not chosen:
         side = "against" if debate.assistant_side == "con" else "for"
         return (notice(f"The documents hold no further cited argument {side} "
@@ -100,19 +64,12 @@ def turn_html(debate: Debate, chosen: list, documents: dict[str, Document],
                 number, citation, documents, anchor=anchor, open_=number == 1,
                 verdict=row.verdict if row else None, score=row.score if row else None,
                 reason=row.reason if row else ""))
-        items.append(f"<li>{badge(claim.kind)} {escape(attributed(claim))}{markers}</li>")
+        items.append(f"<li>{badge(claim.kind)} {escape(said(claim))}{markers}</li>")
     reply = (f'<div class="cp-answer cp-debate-turn"><p>{lead}</p>'
              f'<ul>{"".join(items)}</ul></div>')
     evidence = (f'<section class="cp-evidence"><h4>Turn {debate.turn}</h4>'
                 f'{"".join(cards)}</section>')
     return reply, evidence
-
-
-def attributed(claim) -> str:
-    """A reader comment's claim is never presented as the article's."""
-    if claim.kind == "comment" and "reader" not in claim.text.lower():
-        return f"A reader comment argues: {claim.text}"
-    return claim.text
 
 
 def build_tab(context: TabContext) -> None:
@@ -141,10 +98,12 @@ def build_tab(context: TabContext) -> None:
                 progress=gr.Progress()):  # noqa: B008
         messages = [*messages, {"role": "user", "content": escape(text or "")}]
         rows: tuple[AuditRow, ...] = ()
+        from arguments.debate import next_turn
+
         try:
             if debate is None:
-                debate = open_debate(session, preferences, text,
-                                     lambda f, m: progress(f, desc=m))
+                debate = begin_debate(session, preferences, text,
+                                      lambda f, m: progress(f, desc=m))
             searcher = session.searcher()
             debate, chosen = next_turn(debate, text, searcher.embed)
             pairs = [(c.text, citation) for c in chosen for citation in c.citations]

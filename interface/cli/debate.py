@@ -1,0 +1,65 @@
+"""`counterpoint debate POSITION`: the documents' cited case against a position, turn by turn."""
+
+from __future__ import annotations
+
+from interface.cli.options import positive_int, print_json
+
+
+def register(commands, evals, common) -> None:
+    """Add the debate command."""
+    debate = commands.add_parser("debate", parents=[common],
+                                 help="the documents argue against a position, turn by turn, "
+                                      "every claim cited")
+    debate.add_argument("position")
+    debate.add_argument("--passages", type=positive_int, default=None,
+                        help="passages judged for stance when mapping the position (default 12)")
+    debate.add_argument("--json", action="store_true")
+    debate.set_defaults(handler=run_debate)
+
+
+def run_debate(args, settings) -> int:
+    from arguments.debate import all_turns, open_debate
+    from generation import load_model
+    from retrieval import open_searcher
+
+    options = {"max_candidates": args.passages} if args.passages else {}
+    searcher = open_searcher(settings.index)
+    try:
+        model = load_model(settings.llm, settings.model_cache)
+        debate = open_debate(args.position, searcher, model, **options)
+        debate, turns = all_turns(debate, debate.position, searcher.embed)
+    finally:
+        searcher.close()
+    result = {"position": debate.position, "side": debate.assistant_side,
+              "turns": [turn.to_dict() for turn in turns],
+              "warnings": list(debate.argument_map.warnings)}
+    if args.json:
+        print_json(result)
+    else:
+        print(format_debate(result))
+    return 0
+
+
+def format_debate(result: dict) -> str:
+    """The turns as text: each claim with numbered marks, then its numbered quotes."""
+    side = "against" if result["side"] == "con" else "for"
+    lines = [f"Debate: the documents argue {side} “{result['position']}”"]
+    if not result["turns"]:
+        lines.append(f"The documents hold no cited argument {side} it.")
+    for turn in result["turns"]:
+        lines += ["", f"Turn {turn['turn']}:", *_turn_lines(turn["claims"])]
+    lines += [f"\nwarning: {w}" for w in result["warnings"]]
+    return "\n".join(lines)
+
+
+def _turn_lines(claims: list[dict]) -> list[str]:
+    said, quotes = [], []
+    for claim in claims:
+        marks = ""
+        for c in claim["citations"]:
+            number = len(quotes) + 1
+            marks += f"[{number}]"
+            quotes.append(f"  [{number}] {c['doc_id']} ({c['kind']}, {c['start']}-{c['end']}): "
+                          f"“{' '.join(c['quote'].split())}”")
+        said.append(f"- {claim['text']} {marks}")
+    return said + quotes
