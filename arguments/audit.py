@@ -133,8 +133,7 @@ def cited_claims(data: Mapping) -> list[tuple[str, Citation]]:
 
 
 def answer_claims(answer) -> list[tuple[str, Citation]]:
-    """(sentence, citation) for every citation of an answer's supported sentences, first use
-    only: what the Ask page and `counterpoint ask --audit` audit."""
+    """(sentence, citation) for each citation of a supported sentence, first use only."""
     pairs, seen = [], set()
     for sentence in answer.sentences:
         for citation in sentence.citations if sentence.supported else ():
