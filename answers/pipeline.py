@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -15,7 +14,7 @@ from answers.evidence import numbered, retrieve
 from answers.linking import claim_of, link_sentence
 from answers.rewrite import standalone_question
 from documents import Citation, Passage, attributed, sentence_spans
-from generation import render_prompt
+from generation import Progress, Stopwatch, no_progress, render_prompt
 
 PROMPT_VARIABLES = {
     "answer.txt": {"passages", "question", "max_sentences"},
@@ -38,33 +37,16 @@ _NO_INFORMATION = re.compile(
     r"\bcannot be (?:determined|answered)\b", re.I)
 
 
-class Stopwatch:
-    """Seconds per named step, accumulated."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._started = time.perf_counter()
-
-    @contextmanager
-    def __call__(self, step: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.add(step, time.perf_counter() - start)
-
-    def add(self, step: str, seconds: float) -> None:
-        self.seconds[step] = self.seconds.get(step, 0.0) + seconds
-
-    def total(self) -> dict[str, float]:
-        return {**self.seconds, "total": time.perf_counter() - self._started}
-
-
 def answer_question(question: str, searcher, model, history=(), k: int = 6,
-                    include_comments: bool = True) -> Answer:
-    """Answer from the documents; every kept sentence carries citations code attached."""
+                    include_comments: bool = True, *, progress: Progress = no_progress,
+                    on_draft: Callable[[str], None] | None = None) -> Answer:
+    """Answer from the documents; every kept sentence carries citations code attached.
+
+    `progress` hears each timed step as it starts (rewrite, retrieval, choose, prompt,
+    generation, checks); `on_draft` gets each streamed piece of the draft.
+    """
     question = _checked(question)
-    clock = Stopwatch()
+    clock = Stopwatch(progress)
     with clock("rewrite"):
         query = standalone_question(question, history, model)
     with clock("retrieval"):
@@ -73,7 +55,7 @@ def answer_question(question: str, searcher, model, history=(), k: int = 6,
         chosen = choose_evidence(query, hits, searcher, model)
     if not chosen:
         return refusal(question, query, clock.total())
-    draft = _generate(query, chosen, model, clock)
+    draft = _generate(query, chosen, model, clock, on_draft or _ignore)
     if _is_refusal(draft) or not draft_sentences(draft):
         return refusal(question, query, clock.total())
     with clock("checks"):
@@ -84,6 +66,10 @@ def answer_question(question: str, searcher, model, history=(), k: int = 6,
         return refusal(question, query, clock.total(), unsupported=len(sentences))
     return Answer(question, query, tuple(sentences), refused=False,
                   unsupported=len(sentences) - supported, timings=clock.total())
+
+
+def _ignore(piece: str) -> None:
+    """Draft pieces nobody watches."""
 
 
 def _checked(question) -> str:
@@ -120,20 +106,26 @@ def _best_similarity(query: str, hits, searcher) -> float:
     return max(scores)
 
 
-def _generate(query: str, chosen: Sequence[Passage], model, clock: Stopwatch) -> str:
+def _generate(query: str, chosen: Sequence[Passage], model, clock: Stopwatch,
+              on_draft: Callable[[str], None]) -> str:
     """The model's short answer, streamed: time to the first piece counts as prompt time."""
     # No refusal clause here: the small model over-used it (3 of 12 answerable dev questions);
     # refusing is the chooser's job, and unsupported drafts are caught by the checks.
     prompt = render_prompt("answer.txt", passages=numbered(chosen), question=query,
                            max_sentences=_WORDS[MAX_SENTENCES])
+    clock.started("prompt")
     start = time.perf_counter()
     pieces, first = [], None
     for chunk in model.limited(MAX_ANSWER_TOKENS).stream([("human", prompt)]):
         if first is None:
             first = time.perf_counter()
+            clock.started("generation")
         pieces.append(chunk.text)
+        on_draft(chunk.text)
     end = time.perf_counter()
-    first = end if first is None else first
+    if first is None:  # nothing streamed: an empty generation step, reported all the same
+        first = end
+        clock.started("generation")
     clock.add("prompt", first - start)
     clock.add("generation", end - first)
     return "".join(pieces)

@@ -44,6 +44,7 @@ class ArgumentMap:
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
     unused: tuple[Citation, ...] = field(default=())  # retrieved, judged neutral
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step, and "total"
 
     def claims(self) -> Iterator[Claim]:
         """Every claim, objections included, each once."""
@@ -64,6 +65,7 @@ class ArgumentMap:
                 "con": [c.to_dict() for c in self.con],
                 "warnings": list(self.warnings),
                 "seconds": round(self.seconds, 1),
+                "timings": {step: round(s, 3) for step, s in self.timings.items()},
                 "unused": [c.to_dict() for c in self.unused]}
 
 

@@ -11,6 +11,7 @@ from arguments.checks import content_words
 from arguments.negation import negate
 from arguments.stance import stance
 from documents import Passage
+from generation import Stopwatch
 
 CLAIM_KINDS = ("article", "comment")
 _PER_QUERY = 10
@@ -79,6 +80,16 @@ def _diverse(passages: list[Passage], searcher, limit: int, penalty: float = 0.5
     return [passages[i] for i in chosen]
 
 
-def judge_candidates(proposition: str, passages: Sequence[Passage], model) -> list[Judged]:
-    """Each passage's stance toward the proposition."""
-    return [Judged(passage, *stance(proposition, passage.text, model)) for passage in passages]
+def judge_candidates(proposition: str, passages: Sequence[Passage], model,
+                     clock: Stopwatch | None = None, where: str = "") -> list[Judged]:
+    """Each passage's stance toward the proposition, timed as the step "stance".
+
+    `clock` hears "passage i of n" as each judgment starts, after `where` if given
+    (e.g. "document 2 of 5, readers, ").
+    """
+    clock = clock or Stopwatch()
+    judged = []
+    for number, passage in enumerate(passages, start=1):
+        with clock("stance", f"{where}passage {number} of {len(passages)}"):
+            judged.append(Judged(passage, *stance(proposition, passage.text, model)))
+    return judged

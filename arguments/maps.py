@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -12,6 +11,7 @@ from arguments.claims import SIDES, ArgumentMap, Claim
 from arguments.evidence import CLAIM_KINDS, Judged, gather_candidates, judge_candidates
 from arguments.paraphrase import claim_text
 from documents import Citation
+from generation import Progress, Stopwatch, no_progress
 
 GROUP_THRESHOLD = 0.6  # cosine above which two passages of one side make the same point
 OBJECTION_THRESHOLD = 0.55  # cosine above which an opposite claim answers a claim
@@ -20,25 +20,31 @@ MAX_PARAPHRASES = 4  # generations per map; other claims keep their passage's se
 
 
 def build_map(proposition: str, searcher, model, *, max_candidates: int = MAX_CANDIDATES,
-              paraphrase: bool = True) -> ArgumentMap:
-    """The pro and con claims the documents make about `proposition`, every one cited."""
+              paraphrase: bool = True, progress: Progress = no_progress) -> ArgumentMap:
+    """The pro and con claims the documents make about `proposition`, every one cited.
+
+    `progress` hears each step as it starts: candidates, stance ("passage i of n"), claims,
+    objections, checks; the map's `timings` hold their seconds.
+    """
     proposition = " ".join(proposition.split())
     if not proposition:
         raise ValueError("the proposition is empty")
-    started = time.perf_counter()
-    candidates = gather_candidates(proposition, searcher, max_candidates)
-    judged = judge_candidates(proposition, candidates, model)
-    budget = [MAX_PARAPHRASES if paraphrase else 0]
-    sides = {side: _claims(proposition, [j for j in judged if j.stance == side], side,
-                           searcher, model, budget) for side in SIDES}
-    pro, con = _attach_objections(sides["pro"], sides["con"], searcher)
-    cited = sum(len(c.citations) for c in (*pro, *con))
-    pro, con = _verified(pro, searcher.documents), _verified(con, searcher.documents)
-    dropped = cited - sum(len(c.citations) for c in (*pro, *con))
+    clock = Stopwatch(progress)
+    with clock("candidates"):
+        candidates = gather_candidates(proposition, searcher, max_candidates)
+    judged = judge_candidates(proposition, candidates, model, clock)
+    with clock("claims"):
+        budget = [MAX_PARAPHRASES if paraphrase else 0]
+        sides = {side: _claims(proposition, [j for j in judged if j.stance == side], side,
+                               searcher, model, budget) for side in SIDES}
+    with clock("objections"):
+        pro, con = _attach_objections(sides["pro"], sides["con"], searcher)
+    with clock("checks"):
+        pro, con, dropped = _verified_sides(pro, con, searcher.documents)
     unused = tuple(Citation.of(j.passage) for j in judged if j.stance == "neutral")
     warnings = _warnings(pro, con, len(candidates), len(unused), dropped)
-    return ArgumentMap(proposition, pro, con, tuple(warnings),
-                       time.perf_counter() - started, unused)
+    timings = clock.total()
+    return ArgumentMap(proposition, pro, con, tuple(warnings), timings["total"], unused, timings)
 
 
 def group_passages(judged: Sequence[Judged], embed, threshold: float = GROUP_THRESHOLD
@@ -115,6 +121,14 @@ def _claim_similarity(pro: list[Claim], con: list[Claim], embed) -> np.ndarray:
             block = quote_similarity[np.ix_(owners == i, owners == len(pro) + j)]
             result[i, j] = block.max()
     return result
+
+
+def _verified_sides(pro: tuple[Claim, ...], con: tuple[Claim, ...], documents
+                    ) -> tuple[tuple[Claim, ...], tuple[Claim, ...], int]:
+    """Both sides re-checked by `_verified`, and how many citations that removed."""
+    cited = sum(len(c.citations) for c in (*pro, *con))
+    pro, con = _verified(pro, documents), _verified(con, documents)
+    return pro, con, cited - sum(len(c.citations) for c in (*pro, *con))
 
 
 def _verified(claims: tuple[Claim, ...], documents) -> tuple[Claim, ...]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from arguments.claims import SIDES, Claim
 from arguments.evidence import Judged, gather_candidates, judge_candidates
 from arguments.keypoints import KeyPoint, comment_key_points
 from documents import Citation, Document, split_passages
+from generation import Progress, Stopwatch, no_progress
 
 PER_AUTHOR = 4  # article passages judged per document
 PER_READERS = 6  # comment sentences judged per document
@@ -44,6 +44,7 @@ class Positions:
     positions: tuple[Position, ...]
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step, and "total"
 
     def citations(self):
         """Every citation shown: the claims' and the key points' (matches include the point)."""
@@ -55,37 +56,66 @@ class Positions:
 
     def to_dict(self) -> dict:
         return {"topic": self.topic, "positions": [p.to_dict() for p in self.positions],
-                "warnings": list(self.warnings), "seconds": round(self.seconds, 1)}
+                "warnings": list(self.warnings), "seconds": round(self.seconds, 1),
+                "timings": {step: round(s, 3) for step, s in self.timings.items()}}
 
 
 def competing_positions(topic: str, searcher, model, *, per_author: int = PER_AUTHOR,
-                        per_readers: int = PER_READERS) -> Positions:
-    """One position per document author and one per document's readers, with citations."""
+                        per_readers: int = PER_READERS, progress: Progress = no_progress
+                        ) -> Positions:
+    """One position per document author and one per document's readers, with citations.
+
+    `progress` hears each step as it starts: candidates ("document i of n, author"), stance
+    ("document i of n, readers, passage j of m"), key_points ("document i of n"); the
+    positions' `timings` hold their seconds.
+    """
     topic = " ".join(topic.split())
     if not topic:
         raise ValueError("the topic is empty")
-    started = time.perf_counter()
-    positions, warnings = [], []
-    for doc_id, document in sorted(searcher.documents.items()):
-        author = _judged(topic, searcher, model, doc_id, "article", per_author)
-        if author:
-            positions.append(_position(_author_name(document), "author", doc_id, author))
-        total = _comment_count(document)
-        if total:
-            readers = _judged(topic, searcher, model, doc_id, "comment", per_readers)
-            position = _position(f"readers of {doc_id}", "readers", doc_id, readers, total)
+    clock = Stopwatch(progress)
+    limits = {"article": per_author, "comment": per_readers}
+    documents = sorted(searcher.documents.items())
+    positions = []
+    for number, (_, document) in enumerate(documents, start=1):
+        where = f"document {number} of {len(documents)}"
+        positions += _holders(topic, document, searcher, model, limits, clock, where)
+    timings = clock.total()
+    return Positions(topic, tuple(positions), tuple(_warnings(positions)), timings["total"],
+                     timings)
+
+
+def _holders(topic: str, document: Document, searcher, model, limits: dict[str, int],
+             clock: Stopwatch, where: str) -> list[Position]:
+    """The author's position on the topic (if any) and the readers' (if there are comments)."""
+    doc_id, positions = document.doc_id, []
+    author = _judged(topic, searcher, model, doc_id, "article", limits, clock, f"{where}, author")
+    if author:
+        positions.append(_position(_author_name(document), "author", doc_id, author))
+    total = _comment_count(document)
+    if total:
+        readers = _judged(topic, searcher, model, doc_id, "comment", limits, clock,
+                          f"{where}, readers")
+        position = _position(f"readers of {doc_id}", "readers", doc_id, readers, total)
+        with clock("key_points", where):
             key_points = tuple(comment_key_points(document, searcher.embed))
-            positions.append(replace(position, key_points=key_points))
+        positions.append(replace(position, key_points=key_points))
+    return positions
+
+
+def _judged(topic, searcher, model, doc_id, kind, limits, clock, where) -> list[Judged]:
+    with clock("candidates", where):
+        passages = gather_candidates(topic, searcher, limits[kind], doc_ids=[doc_id],
+                                     kinds=(kind,))
+    return judge_candidates(topic, passages, model, clock, f"{where}, ")
+
+
+def _warnings(positions: list[Position]) -> list[str]:
+    warnings = []
     if not any(p.stance in SIDES or p.stance == "mixed" for p in positions):
         warnings.append("no holder takes a side on this topic in the documents")
     if any(p.role == "readers" for p in positions):
         warnings.append("reader comments are the readers' views, not the articles' claims")
-    return Positions(topic, tuple(positions), tuple(warnings), time.perf_counter() - started)
-
-
-def _judged(topic, searcher, model, doc_id, kind, limit) -> list[Judged]:
-    passages = gather_candidates(topic, searcher, limit, doc_ids=[doc_id], kinds=(kind,))
-    return judge_candidates(topic, passages, model)
+    return warnings
 
 
 def _author_name(document: Document) -> str:

@@ -170,3 +170,23 @@ def test_claim_details_must_appear_in_the_sources():
     assert unbacked_details(claim, ["Witkoff met Putin in 2025."]) == {"5"}
     assert unbacked_details("About 14,000 drones.", ["nearly 14,000 drone attacks"]) == set()
     assert claim_of("A reader comment argues that he is 72.") == "He is 72."
+
+
+def test_the_pipeline_reports_each_step_it_times_in_order_and_streams_the_draft(searcher):
+    reply = "About 61% of missiles were intercepted in July 2025."
+    steps, pieces = [], []
+    answer = answer_question(MISSILES, searcher, model(Judge(), reply),
+                             progress=lambda step, detail: steps.append(step),
+                             on_draft=pieces.append)
+    assert not answer.refused
+    assert steps == ["rewrite", "retrieval", "choose", "prompt", "generation", "checks"]
+    assert list(answer.timings) == [*steps, "total"]
+    assert len(pieces) > 1 and "".join(pieces) == reply
+
+
+def test_a_refusal_by_the_chooser_reports_only_the_steps_it_took(searcher):
+    steps = []
+    answer = answer_question(MISSILES, searcher, model(Judge(choose=0), "unused"),
+                             progress=lambda step, detail: steps.append(step))
+    assert answer.refused and steps == ["rewrite", "retrieval", "choose"]
+    assert list(answer.timings) == [*steps, "total"]

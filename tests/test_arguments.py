@@ -256,3 +256,29 @@ def test_cli_keypoints_json(capsys):
     assert all(k["prevalence"].endswith("of 13 comments") for k in result["key_points"])
     assert main(["keypoints", "000"]) == 0
     assert "no comments" in capsys.readouterr().out
+
+
+def test_a_map_reports_its_steps_as_they_start_and_returns_their_seconds(searcher):
+    reports: list[tuple[str, str]] = []
+    argument_map = build_map(SANCTIONS, searcher, scripted_model(ScriptedJudge()),
+                             max_candidates=4, progress=lambda *report: reports.append(report))
+    steps = list(dict.fromkeys(step for step, _ in reports))
+    assert steps == ["candidates", "stance", "claims", "objections", "checks"]
+    assert [d for s, d in reports if s == "stance"] == [f"passage {i} of 4" for i in (1, 2, 3, 4)]
+    assert list(argument_map.timings) == [*steps, "total"]
+    assert argument_map.seconds == argument_map.timings["total"] >= argument_map.timings[
+        "stance"] > 0
+    assert set(argument_map.to_dict()["timings"]) == {*steps, "total"}
+
+
+def test_positions_report_each_document_and_return_their_seconds(searcher):
+    reports: list[tuple[str, str]] = []
+    positions = competing_positions("sanctions on Russia", searcher,
+                                    scripted_model(ScriptedJudge()), per_author=1,
+                                    per_readers=1, progress=lambda *report: reports.append(report))
+    count = len(searcher.documents)
+    assert reports[0] == ("candidates", f"document 1 of {count}, author")
+    assert reports[1] == ("stance", f"document 1 of {count}, author, passage 1 of 1")
+    assert {step for step, _ in reports} == {"candidates", "stance", "key_points"}
+    assert {step for step, _ in reports} | {"total"} == set(positions.timings)
+    assert positions.seconds == positions.timings["total"]

@@ -12,7 +12,7 @@ from answers.answer import Answer, AnswerSentence
 from documents import Citation
 from generation import ModelHandle, parse_spec
 from interface.settings import load_settings, session_of
-from interface.web.ask import answer_html, ask_stream, evidence_html
+from interface.web.ask import STAGES, answer_html, ask_stream, evidence_html
 from interface.web.context import Preferences
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,6 +92,8 @@ def test_the_stream_shows_stages_then_the_draft_piece_by_piece_then_the_turn(fak
     statuses = [value for kind, value in events if kind == "status"]
     assert statuses.index("Writing…") < statuses.index(
         "Checking each sentence against its sources…")
+    # One line per step the pipeline reports, in its order; a first question is not rewritten.
+    assert statuses == [STAGES[s] for s in ("search", "gate", "draft", "check", "audit")]
     turn = next(value for kind, value in events if kind == "turn")
     assert "Pokrovsk" in turn.plain and turn.data["citations"]
     assert 'href="#ev-1-1"' in turn.html and 'id="ev-1-1"' in turn.evidence

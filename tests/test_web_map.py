@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from arguments.claims import ArgumentMap, Claim
 from documents import Citation
+from generation import ModelHandle, parse_spec
+from interface.settings import load_settings, session_of
+from interface.web.context import Preferences
 from interface.web.graph import GraphNode, layout, svg
-from interface.web.map import graph_nodes, map_pairs, outline_html, warnings_html, write_exports
+from interface.web.map import (
+    STEPS,
+    build_view,
+    graph_nodes,
+    map_pairs,
+    outline_html,
+    warnings_html,
+    write_exports,
+)
+
+REPO = Path(__file__).resolve().parent.parent
 
 POLICY = "000_0e74df59ad1dea2a"
 COLUMN = "003_bf4e1c7beccc96a2"
@@ -72,3 +88,39 @@ def test_downloads_hold_the_map_in_four_formats(argument_map, corpus_documents, 
     assert json.loads(files["aif"].read_text("utf-8"))["AIF"]["nodes"]
     assert files["argdown"].name.startswith("The-West-should-supply")
     assert len(map_pairs(argument_map)) == 3
+
+
+def says_yes(messages, labels) -> dict[str, float]:
+    """A judge that gives the first label (Yes, or passage number 0) most of the weight."""
+    rest = 0.1 / (len(labels) - 1)
+    return {label: 0.9 if label == labels[0] else rest for label in labels}
+
+
+@pytest.fixture()
+def scripted_session(tmp_path, embedder):
+    """The real corpus and index with a scripted chat model that always says Yes."""
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    settings = load_settings({"corpus_dir": tmp_path / "corpus", "data_dir": tmp_path / "data"},
+                             environ={})
+    chat = GenericFakeChatModel(messages=iter(["Sanctions pressure Russia."] * 20))
+    handle = ModelHandle(name="scripted", chat=chat, spec=parse_spec("local"), scorer=says_yes)
+    session = session_of(settings, embedder=embedder, models={"scripted": handle})
+    yield session
+    session.close()
+
+
+def test_the_tab_shows_each_step_the_map_builder_reports(scripted_session):
+    shown: list[tuple[float, str]] = []
+    view = build_view(scripted_session, Preferences(llm="scripted", map_passages=3),
+                      "Sanctions can pressure Russia into ending the war.",
+                      lambda fraction, message: shown.append((fraction, message)), audit=False)
+    fractions = [fraction for fraction, _ in shown]
+    messages = [message for _, message in shown]
+    assert fractions == sorted(fractions) and 0 < fractions[0] and fractions[-1] < 1
+    assert messages[:3] == ["Loading the model", "Searching the documents", STEPS[
+        "candidates"][2]]
+    judging = [m for m in messages if m.startswith(STEPS["stance"][2])]
+    assert judging == [f"{STEPS['stance'][2]} (passage {i} of 3)" for i in (1, 2, 3)]
+    order = [STEPS["claims"][2], STEPS["objections"][2], STEPS["checks"][2], "Drawing the map"]
+    assert [m for m in messages if m in order] == order
+    assert set(view.argument_map.timings) == {*STEPS, "total"}

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from arguments import Claim, Position, Positions
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+from arguments import Claim, Position, Positions, competing_positions
 from documents import Citation
-from interface.web.positions import _without_readers, positions_html
+from generation import ModelHandle, ModelSpec
+from interface.web.context import done_share, step_progress
+from interface.web.positions import STEPS, _without_readers, positions_html
 
 POLICY = "000_0e74df59ad1dea2a"
 COLUMN = "003_bf4e1c7beccc96a2"
@@ -33,3 +38,20 @@ def test_authors_and_readers_side_by_side_with_prevalence(corpus_documents):
     assert "against 0.80" in authors and "readers&#x27; views" in html
     hidden = positions_html(_without_readers(positions), corpus_documents)
     assert "readers of 003" not in hidden and "excluded in Settings" in hidden
+
+
+def test_the_tab_shows_the_positions_steps_document_by_document(searcher):
+    shown: list[tuple[float, str]] = []
+    chat = GenericFakeChatModel(messages=iter([]))
+    judge = ModelHandle("scripted", chat, lambda messages, labels: {labels[0]: 0.7,
+                                                                   labels[1]: 0.3},
+                        ModelSpec("local"))
+    competing_positions("sanctions on Russia", searcher, judge, per_author=2, per_readers=2,
+                        progress=step_progress(lambda *line: shown.append(line), STEPS))
+    fractions = [fraction for fraction, _ in shown]
+    assert fractions == sorted(fractions) and 0.1 <= fractions[0] and fractions[-1] < 0.88
+    count = len(searcher.documents)
+    assert shown[0] == (0.1, f"{STEPS['candidates'][2]} (document 1 of {count}, author)")
+    last = f"document {count} of {count}, readers, passage 2 of 2"
+    assert f"{STEPS['stance'][2]} ({last})" in [message for _, message in shown]
+    assert done_share(last) == pytest.approx((count - 1 + 1 / 2) / count)

@@ -4,7 +4,9 @@ Every llama.cpp `eval` of the model is timed while a question is answered (batch
 are prompt evaluation, single tokens are decoding steps), so the seconds split into retrieval,
 llama.cpp prompt evaluation, llama.cpp decoding and the rest (Python, sampling, checks). The
 ideal time is those tokens at the raw speed of the same model measured in the same run; the
-overhead ratio is measured seconds over that ideal.
+overhead ratio is measured seconds over that ideal. Retrieval seconds are the pipeline's own:
+the answer's "retrieval" step, the map's "candidates" step, and the baseline chain's retriever
+run as LangChain traces it.
 """
 
 from __future__ import annotations
@@ -18,28 +20,6 @@ from typing import Any
 QUESTIONS = 5
 QUICK_QUESTIONS = 1
 QUICK_MAP_CANDIDATES = 4  # passages judged for stance in the quick map (default 16)
-
-
-class Timed:
-    """Delegates to `target`; calls of the named methods add their seconds to `clock[label]`."""
-
-    def __init__(self, target, methods: set[str], clock: dict[str, float], label: str) -> None:
-        self._target, self._methods, self._clock, self._label = target, methods, clock, label
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._target, name)
-        if name not in self._methods:
-            return value
-
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return value(*args, **kwargs)
-            finally:
-                seconds = time.perf_counter() - start
-                self._clock[self._label] = self._clock.get(self._label, 0.0) + seconds
-
-        return timed
 
 
 def _llama_of(model):
@@ -82,15 +62,16 @@ def raw_speed(model) -> dict | None:
     return {name: round(value, 2) for name, value in engine.measure_speed().items()}
 
 
-def measure(run: Callable[[], Any], model, clock: dict[str, float], speed: dict | None
+def measure(run: Callable[[], tuple[Any, float]], model, speed: dict | None
             ) -> tuple[Any, dict]:
-    """Run once; its seconds split into retrieval, llama.cpp prompt, decoding and the rest."""
-    clock.clear()
+    """Run once; its seconds split into retrieval, llama.cpp prompt, decoding and the rest.
+
+    `run` returns its result and its retrieval seconds, as the pipeline timed them.
+    """
     with metered(model) as llama:
         start = time.perf_counter()
-        result = run()
+        result, retrieval = run()
         seconds = time.perf_counter() - start
-    retrieval = clock.get("retrieval", 0.0)
     row = {"seconds": seconds, "retrieval_s": retrieval, **llama,
            "other_s": seconds - retrieval - llama["prompt_s"] - llama["decode_s"]}
     if speed:
@@ -124,12 +105,10 @@ def pipeline_costs(settings, quick: bool = False, log: Callable[[str], None] = p
     try:
         speed = raw_speed(model)
         log(f"raw llama.cpp: {speed}")
-        clock: dict[str, float] = {}
-        timed = Timed(searcher, {"search", "embed"}, clock, "retrieval")
         questions = _questions(QUICK_QUESTIONS if quick else QUESTIONS)
-        ours = _answers(questions, timed, model, settings, clock, speed, log)
-        baseline = _baseline_answers(questions, searcher, model, clock, speed, log)
-        argument_map = _map(timed, model, quick, clock, speed, log)
+        ours = _answers(questions, searcher, model, settings, speed, log)
+        baseline = _baseline_answers(questions, searcher, model, speed, log)
+        argument_map = _map(searcher, model, quick, speed, log)
     finally:
         searcher.close()
     result = {"model": model.name, "raw_llama_cpp": speed, "questions": questions,
@@ -146,41 +125,64 @@ def _questions(count: int) -> list[str]:
     return [item["q"] for item in load_eval_set().get("qa", [])[:count]]
 
 
-def _answers(questions, searcher, model, settings, clock, speed, log) -> list[dict]:
+def _answers(questions, searcher, model, settings, speed, log) -> list[dict]:
     from answers import answer_question
+
+    def run(question: str):
+        answer = answer_question(question, searcher, model, k=settings.k,
+                                 include_comments=settings.include_comments)
+        return answer, answer.timings.get("retrieval", 0.0)
 
     rows = []
     for question in questions:
-        answer, row = measure(lambda q=question: answer_question(
-            q, searcher, model, k=settings.k, include_comments=settings.include_comments),
-            model, clock, speed)
+        answer, row = measure(lambda q=question: run(q), model, speed)
         rows.append({**row, "steps": dict(answer.timings)})
         log(f"answer {row['seconds']:.1f} s: {question}")
     return rows
 
 
-def _baseline_answers(questions, searcher, model, clock, speed, log) -> list[dict]:
+def _baseline_answers(questions, searcher, model, speed, log) -> list[dict]:
     from answers.baseline import NaiveRag
     from retrieval.embeddings import LangChainEmbeddings
 
-    embedder = Timed(searcher.embedder, {"encode"}, clock, "retrieval")
-    rag = NaiveRag(list(searcher.documents.values()), LangChainEmbeddings(embedder), model)
+    rag = NaiveRag(list(searcher.documents.values()), LangChainEmbeddings(searcher.embedder),
+                   model)
     rows = []
     for question in questions:
-        _, row = measure(lambda q=question: rag.answer(q), model, clock, speed)
+        _, row = measure(lambda q=question: baseline_run(rag, q), model, speed)
         rows.append(row)
         log(f"baseline answer {row['seconds']:.1f} s: {question}")
     return rows
 
 
-def _map(searcher, model, quick: bool, clock, speed, log) -> dict:
+def baseline_run(rag, question: str) -> tuple[dict, float]:
+    """The baseline's answer and the seconds its chain spent in the retriever, as LangChain
+    traced the run."""
+    from langchain_core.tracers.context import collect_runs
+
+    with collect_runs() as collector:
+        result = rag.answer(question)
+    return result, sum(_retriever_seconds(run) for run in collector.traced_runs)
+
+
+def _retriever_seconds(run) -> float:
+    if run.run_type == "retriever":
+        return (run.end_time - run.start_time).total_seconds()
+    return sum(_retriever_seconds(child) for child in run.child_runs)
+
+
+def _map(searcher, model, quick: bool, speed, log) -> dict:
     from arguments import build_map
     from evaluation.maps import CASES
 
     proposition = CASES[0].proposition
     options = {"max_candidates": QUICK_MAP_CANDIDATES} if quick else {}
-    argument_map, row = measure(lambda: build_map(proposition, searcher, model, **options),
-                                model, clock, speed)
+
+    def run():
+        argument_map = build_map(proposition, searcher, model, **options)
+        return argument_map, argument_map.timings.get("candidates", 0.0)
+
+    argument_map, row = measure(run, model, speed)
     log(f"map {row['seconds']:.1f} s: {len(argument_map.pro)} pro, {len(argument_map.con)} con")
-    return {**row, "proposition": proposition, "claims": len(argument_map.pro)
-            + len(argument_map.con)}
+    return {**row, "steps": dict(argument_map.timings), "proposition": proposition,
+            "claims": len(argument_map.pro) + len(argument_map.con)}

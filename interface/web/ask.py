@@ -1,9 +1,9 @@
 """Ask tab: cited answers streamed into a chat, with an evidence panel per answer.
 
-The answer pipeline runs in a worker thread; a thin proxy around the model reports its
-steps and every streamed piece of the generation step, so the page shows the draft as it is
-written and then the checked answer: supported sentences with citation markers, unsupported
-ones visibly marked, and each cited passage highlighted in its paragraph with its verdict.
+The answer pipeline runs in a worker thread and reports its own steps and every streamed
+piece of the draft, so the page shows the draft as it is written and then the checked
+answer: supported sentences with citation markers, unsupported ones visibly marked, and
+each cited passage highlighted in its paragraph with its verdict.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ STAGES = {
     "check": "Checking each sentence against its sources…",
     "audit": "Auditing the citations…",
 }
+# The steps answers.answer_question reports, as the stage each one shows; the draft pieces
+# stream in during "generation", which needs no line of its own.
+STEP_STAGES = {"rewrite": "rewrite", "retrieval": "search", "choose": "gate", "prompt": "draft",
+               "checks": "check"}
 
 
 @dataclass(frozen=True)
@@ -59,42 +63,6 @@ class Turn:
     rows: tuple[AuditRow, ...] = ()
 
 
-class _Tap:
-    """The model handle, reporting each pipeline step and every streamed piece to `report`."""
-
-    def __init__(self, model, report: Callable[[Event], None]):
-        self._model, self._report, self._drafted = model, report, False
-
-    def __getattr__(self, name):
-        return getattr(self._model, name)
-
-    def reply(self, messages, *args, **kwargs):
-        self._report(Event("stage", "rewrite"))
-        return self._model.reply(messages, *args, **kwargs)
-
-    def label_probabilities(self, messages, labels):
-        self._report(Event("stage", "check" if self._drafted else "gate"))
-        return self._model.label_probabilities(messages, labels)
-
-    def limited(self, max_tokens: int):
-        return _TapStream(self._model.limited(max_tokens), self)
-
-
-class _TapStream:
-    def __init__(self, runnable, tap: _Tap):
-        self._runnable, self._tap = runnable, tap
-
-    def __getattr__(self, name):
-        return getattr(self._runnable, name)
-
-    def stream(self, *args, **kwargs):
-        self._tap._drafted = True
-        self._tap._report(Event("stage", "draft"))
-        for chunk in self._runnable.stream(*args, **kwargs):
-            self._tap._report(Event("piece", chunk.text))
-            yield chunk
-
-
 def answer_events(session: Session, preferences: Preferences, question: str,
                   history=()) -> Iterator[Event]:
     """Answer a question in a worker thread, yielding its stages, pieces and the Answer."""
@@ -109,9 +77,11 @@ def answer_events(session: Session, preferences: Preferences, question: str,
             model = session.model(preferences.llm)
             events.put(Event("stage", "search"))
             searcher = session.searcher()
-            answer = answer_question(question, searcher, _Tap(model, events.put),
-                                     history=history, k=preferences.k,
-                                     include_comments=preferences.include_comments)
+            answer = answer_question(question, searcher, model, history=history,
+                                     k=preferences.k,
+                                     include_comments=preferences.include_comments,
+                                     progress=_stage_reporter(events.put, bool(history)),
+                                     on_draft=lambda piece: events.put(Event("piece", piece)))
             events.put(Event("answer", answer))
         except Exception as error:  # shown as one line in the chat, never a traceback
             events.put(Event("error", error))
@@ -122,6 +92,19 @@ def answer_events(session: Session, preferences: Preferences, question: str,
         yield event
         if event.kind in ("answer", "error"):
             return
+
+
+def _stage_reporter(report: Callable[[Event], None], follow_up: bool):
+    """answer_question's step reports as the page's stages (STEP_STAGES)."""
+
+    def step(name: str, detail: str) -> None:
+        stage = STEP_STAGES.get(name)
+        if stage == "rewrite" and not follow_up:  # a first question has nothing to rewrite
+            return
+        if stage:
+            report(Event("stage", stage))
+
+    return step
 
 
 def numbering(answer) -> dict[Citation, int]:
@@ -194,10 +177,12 @@ def ask_stream(session: Session, preferences: Preferences, question: str,
     if not question:
         yield "error", "Type a question first."
         return
-    draft = ""
+    draft, status = "", ""
     for event in answer_events(session, preferences, question, history_of(turns)):
         if event.kind == "stage":
-            yield "status", STAGES[event.value]
+            if STAGES[event.value] != status:  # "search" comes twice: opening, then retrieval
+                status = STAGES[event.value]
+                yield "status", status
         elif event.kind == "piece":
             draft += event.value
             yield "draft", draft

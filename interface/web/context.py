@@ -6,13 +6,16 @@ searcher or a model loads it once, and every later callback reuses it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from generation import Progress as StepProgress  # (step, detail), as the pipeline reports it
 from interface.settings import Settings
 from session import Session
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str], None]  # (fraction done, message), as the page shows it
+_COUNT = re.compile(r"(\d+) of (\d+)")
 
 
 def no_progress(fraction: float, message: str) -> None:
@@ -43,12 +46,40 @@ class Preferences:
 
 def judging_tools(session: Session, preferences: Preferences, progress: Progress,
                   searching: str):
-    """(model, searcher) for a tab that judges passages: the model reports each call as
-    progress, and the searcher is opened after it."""
+    """(model, searcher) for a tab that judges passages, loading each with a progress line."""
     progress(0.02, "Loading the model")
-    model = ProgressModel(session.model(preferences.llm), progress)
+    model = session.model(preferences.llm)
     progress(0.1, searching)
     return model, session.searcher()
+
+
+def step_progress(progress: Progress, steps: dict[str, tuple[float, float, str]]
+                  ) -> StepProgress:
+    """A pipeline's (step, detail) reports shown as (fraction, message) on the page.
+
+    `steps` maps a step name to (fraction at its start, at its end, message); a detail such
+    as "passage 3 of 12" places the bar between the two and is shown after the message.
+    Steps not in `steps` show nothing, and the bar never moves back.
+    """
+    shown = [0.0]
+
+    def report(step: str, detail: str) -> None:
+        if step in steps:
+            start, end, message = steps[step]
+            shown[0] = max(shown[0], start + (end - start) * done_share(detail))
+            progress(shown[0], f"{message} ({detail})" if detail else message)
+
+    return report
+
+
+def done_share(detail: str) -> float:
+    """The share of the work done before the counted item starts: "document 2 of 4,
+    passage 3 of 5" is 1/4 + 2/20 = 0.35 (each count nests in the one before)."""
+    share, scale = 0.0, 1.0
+    for number, total in _COUNT.findall(detail):
+        scale /= max(int(total), 1)
+        share += (int(number) - 1) * scale
+    return share
 
 
 def searcher_with_progress(session: Session, progress: Progress):
@@ -59,33 +90,6 @@ def searcher_with_progress(session: Session, progress: Progress):
 def reindex_with_progress(session: Session, progress: Progress):
     """Re-index the session's corpus, its steps shown as progress."""
     return session.reindex(lambda line: progress(0.6, line))
-
-
-class ProgressModel:
-    """A model handle that reports each model call as progress (maps, positions)."""
-
-    def __init__(self, model, progress: Progress):
-        self._model, self._progress, self.calls = model, progress, 0
-
-    def __getattr__(self, name):
-        return getattr(self._model, name)
-
-    def _tick(self) -> None:
-        self.calls += 1
-        self._progress(0.2 + 0.6 * (1 - 1 / (1 + self.calls / 15)),
-                       f"Judging passages for and against ({self.calls} model calls)")
-
-    def label_probabilities(self, messages, labels):
-        self._tick()
-        return self._model.label_probabilities(messages, labels)
-
-    def reply(self, messages, *args, **kwargs):
-        self._tick()
-        return self._model.reply(messages, *args, **kwargs)
-
-    def limited(self, max_tokens: int):
-        self._tick()
-        return self._model.limited(max_tokens)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,18 @@ from interface.web.context import (
     judging_tools,
     no_progress,
     required_text,
+    step_progress,
 )
 from interface.web.graph import GraphNode, svg
 from interface.web.render import badge, citation_card, error_line, escape, notice
 from session import Session
 
+# Each step arguments.build_map reports: (progress at its start, at its end, message).
+STEPS = {"candidates": (0.12, 0.15, "Searching the documents for and against"),
+         "stance": (0.15, 0.7, "Judging passages for and against"),
+         "claims": (0.7, 0.8, "Grouping the passages into claims"),
+         "objections": (0.8, 0.82, "Linking each claim to its objections"),
+         "checks": (0.82, 0.84, "Checking every quote against the stored text")}
 # (export format of arguments.export, file suffix, button label)
 DOWNLOADS = (("argdown", "argdown", "Argdown"), ("aif", "xaif.json", "xAIF JSON"),
              ("markdown", "md", "Markdown"), ("json", "json", "JSON"))
@@ -145,7 +152,8 @@ def build_view(session: Session, preferences: Preferences, proposition: str,
         proposition, "type a proposition, e.g. “Europe should send troops to Ukraine.”")
     model, searcher = judging_tools(session, preferences, progress, "Searching the documents")
     argument_map = build_map(proposition, searcher, model,
-                             max_candidates=preferences.map_passages)
+                             max_candidates=preferences.map_passages,
+                             progress=step_progress(progress, STEPS))
     documents = searcher.documents
     rows: tuple[AuditRow, ...] = ()
     if audit:

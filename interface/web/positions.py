@@ -16,10 +16,17 @@ from interface.web.context import (
     judging_tools,
     no_progress,
     required_text,
+    step_progress,
 )
 from interface.web.render import badge, citation_card, error_line, escape, notice
 from session import Session
 
+# Each step arguments.competing_positions reports: (progress at its start, at its end, message).
+# The steps repeat for every document, so each spans the whole bar and its detail
+# ("document 2 of 5, …") places it.
+STEPS = {"candidates": (0.1, 0.88, "Searching each document and its comments"),
+         "stance": (0.1, 0.88, "Judging passages for and against"),
+         "key_points": (0.1, 0.88, "Finding the key points of the reader comments")}
 STANCE_LABELS = {"pro": "for", "con": "against", "mixed": "mixed", "neutral": "takes no side"}
 STANCE_CLASSES = {"pro": "ok", "con": "bad", "mixed": "warn", "neutral": "muted"}
 
@@ -89,8 +96,9 @@ def build_view(session: Session, preferences: Preferences, topic: str,
 
     topic = required_text(topic, "type a topic, e.g. “sanctions on Russia”")
     model, searcher = judging_tools(session, preferences, progress,
-                                              "Searching each document and its comments")
-    positions = competing_positions(topic, searcher, model)
+                                    "Searching each document and its comments")
+    positions = competing_positions(topic, searcher, model,
+                                    progress=step_progress(progress, STEPS))
     if not preferences.include_comments:
         positions = _without_readers(positions)
     pairs = [(claim.text, c) for p in positions.positions for claim in p.claims
