@@ -14,6 +14,7 @@ import numpy as np
 from arguments.claims import ArgumentMap, Claim
 from arguments.maps import MAX_CANDIDATES, build_map
 from documents import attributed
+from generation import Progress, no_progress
 
 CLAIMS_PER_TURN = 2
 
@@ -53,9 +54,11 @@ class DebateTurn:
                            for c in self.claims]}
 
 
-def open_debate(position: str, searcher, model, max_candidates: int = MAX_CANDIDATES) -> Debate:
-    """Map the user's position once; the turns then draw on that map."""
-    return Debate(position, build_map(position, searcher, model, max_candidates=max_candidates))
+def open_debate(position: str, searcher, model, max_candidates: int = MAX_CANDIDATES,
+                progress: Progress = no_progress) -> Debate:
+    """Map the user's position once (reporting the map's steps); the turns draw on that map."""
+    return Debate(position, build_map(position, searcher, model, max_candidates=max_candidates,
+                                      progress=progress))
 
 
 def strongest(claims: list[Claim], statement: str, embed) -> list[Claim]:

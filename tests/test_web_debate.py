@@ -90,6 +90,7 @@ def test_cli_debate_prints_turns_with_their_citations(corpus_documents, embedder
     monkeypatch.setattr(arguments.debate, "build_map", fake_map)
     assert main(["debate", "The war will end soon.", "--passages", "5", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
+    asked.pop("progress")  # the CLI shows no progress; the page passes its own
     assert asked == {"position": "The war will end soon.", "max_candidates": 5}
     assert result["side"] == "con" and len(result["turns"]) == 2
     citation = result["turns"][0]["claims"][0]["citations"][0]

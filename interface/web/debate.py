@@ -20,7 +20,9 @@ from interface.web.context import (
     judging_tools,
     no_progress,
     required_text,
+    step_progress,
 )
+from interface.web.map import STEPS as MAP_STEPS
 from interface.web.render import badge, citation_card, error_line, escape, marker, notice
 from session import Session
 
@@ -35,9 +37,10 @@ def begin_debate(session: Session, preferences: Preferences, position: str,
 
     position = required_text(
         position, "state your position first, e.g. “Sanctions on Russia are working.”")
-    model, searcher = judging_tools(session, 
-        preferences, progress, "Searching the documents for and against your position")
-    return open_debate(position, searcher, model, max_candidates=preferences.map_passages)
+    model, searcher = judging_tools(
+        session, preferences, progress, "Searching the documents for and against your position")
+    return open_debate(position, searcher, model, max_candidates=preferences.map_passages,
+                       progress=step_progress(progress, MAP_STEPS))
 
 
 def turn_html(debate: Debate, chosen: list, documents: dict[str, Document],
