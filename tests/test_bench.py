@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import share_model_cache
 
 from evaluation.bench.memory import status_mb
 from evaluation.bench.pipeline import Timed, summarize
@@ -64,7 +65,7 @@ def test_bench_quick_end_to_end(tmp_path):
     from interface.cli import main
 
     settings = load_settings({"data_dir": tmp_path / "data"}, environ={})
-    _share_model_cache(settings)
+    share_model_cache(settings)
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- bench:begin -->\n<!-- bench:end -->\nrest\n", "utf-8")
     out = tmp_path / "out"
@@ -111,10 +112,3 @@ def _check_pipeline(pipeline: dict) -> None:
         assert mean["ideal_s"] > 0 and summary["overhead_ratio"] > 0
     assert pipeline["answer"]["mean"]["retrieval_s"] > 0  # the proxy saw the searches
     assert pipeline["answer_vs_baseline"] > 0
-
-
-def _share_model_cache(settings) -> None:
-    prepared = load_settings().model_cache
-    if prepared.is_dir():
-        settings.data_path.mkdir(parents=True, exist_ok=True)
-        settings.model_cache.symlink_to(prepared, target_is_directory=True)

@@ -1,7 +1,6 @@
 """`counterpoint bench`: how fast Counterpoint is on this machine, every benchmark in one run.
 
     counterpoint bench [--quick] [--out DIR] [--readme README.md]
-    .venv/bin/python -m benchmarks [--quick] [--out DIR]     (the same command)
 
 Retrieval (evaluation.bench.retrieval: ingest vs raw encode, search latency by mode and corpus
 size, embedded vs a `chroma run` server), answers and a map against raw llama.cpp speed and
@@ -16,7 +15,8 @@ import os
 import time
 from collections.abc import Callable
 
-from evaluation.report import git_commit, machine, markdown_table, versions
+from evaluation.markdown import markdown_table, versions_text
+from evaluation.provenance import git_commit, machine, versions
 
 
 def run_all(settings, quick: bool, command: str, log: Callable[[str], None] = print) -> dict:
@@ -57,8 +57,7 @@ def render_tables(results: dict) -> str:
 
 def _provenance(results: dict) -> str:
     m = results["machine"]
-    found = ", ".join(f"{name} {version}" for name, version in results["versions"].items()
-                      if version)
+    found = versions_text(results["versions"])
     mode = ", quick mode (small corpora, one question)" if results["quick"] else ""
     return (f"Measured by `{results['command']}` on {results['date'][:10]} in "
             f"{results['seconds'] / 60:.0f} min{mode}: {m['cpus']} CPUs, load average "
