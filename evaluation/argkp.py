@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 
 DUMMY_KEY_POINT = "dummy_id"
+# The shared benchmark data beside the checkout (../shared/benchmarks/argkp); `--argkp` overrides.
+DEFAULT_ARGKP = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "argkp"
 
 
 @dataclass(frozen=True)

@@ -2,49 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-from pathlib import Path
-
 import httpx
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError, AuthenticationError
 from gradio_client.utils import Status
+from helpers import start
 
 from evaluation.dataset import gold_span, load_eval_set
-from interface.settings import load_settings, session_of
-from interface.web import build_app, launch_options
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def share_model_cache(settings) -> None:
-    """Point a temporary data dir at the prepared model (setup.sh assembles it once)."""
-    prepared = load_settings().model_cache
-    if prepared.is_dir():
-        settings.data_path.mkdir(parents=True, exist_ok=True)
-        settings.model_cache.symlink_to(prepared, target_is_directory=True)
-
-
-def start(root: Path, embedder, auth=None, llm: str = "local", models=None):
-    """Serve the app on loopback over a temporary copy of the corpus; return (url, app, bench)."""
-    shutil.copytree(REPO / "corpus", root / "corpus")
-    settings = load_settings({"corpus_dir": root / "corpus", "data_dir": root / "data",
-                              "llm": llm}, environ={})
-    share_model_cache(settings)
-    session = session_of(settings, embedder=embedder, models=models)
-    app = build_app(settings, session)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-               auth=auth, **launch_options())
-    return f"http://127.0.0.1:{port}/", app, session
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_exports import _parse_argdown
+from helpers import parse_argdown
 
 from arguments import build_map, to_argdown
 from evaluation.audit import evaluate_audit
@@ -36,7 +36,7 @@ def test_sanctions_map_has_both_sides_right_and_verbatim(local_model, searcher):
         assert citation.is_verbatim(searcher.documents)
     for claim in argument_map.claims():
         assert {c.kind for c in claim.citations} == {claim.kind}
-    parsed = _parse_argdown(to_argdown(argument_map, searcher.documents))
+    parsed = parse_argdown(to_argdown(argument_map, searcher.documents))
     assert parsed["lexerErrors"] == [] and parsed["parserErrors"] == []
     assert parsed["statements"] == 1 + len({c.text for c in argument_map.claims()})
     objections = sum(len(c.objections) for c in (*argument_map.pro, *argument_map.con))

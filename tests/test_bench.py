@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from helpers import share_model_cache
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
@@ -80,7 +81,7 @@ def test_bench_quick_end_to_end(tmp_path):
     from interface.cli import main
 
     settings = load_settings({"data_dir": tmp_path / "data"}, environ={})
-    _share_model_cache(settings)
+    share_model_cache(settings)
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- bench:begin -->\n<!-- bench:end -->\nrest\n", "utf-8")
     out = tmp_path / "out"
@@ -127,10 +128,3 @@ def _check_pipeline(pipeline: dict) -> None:
         assert mean["ideal_s"] > 0 and summary["overhead_ratio"] > 0
     assert pipeline["answer"]["mean"]["retrieval_s"] > 0  # the answers' own retrieval step
     assert pipeline["answer_vs_baseline"] > 0
-
-
-def _share_model_cache(settings) -> None:
-    prepared = load_settings().model_cache
-    if prepared.is_dir():
-        settings.data_path.mkdir(parents=True, exist_ok=True)
-        settings.model_cache.symlink_to(prepared, target_is_directory=True)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_app_api import start  # the loopback server helper shared with the API tests
+from helpers import start
 
 from evaluation.dataset import load_eval_set
 

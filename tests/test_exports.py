@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
+from helpers import parse_argdown
 
 from arguments.claims import ArgumentMap, Claim, claim_from_dict
 from arguments.exports import argdown_escape, export, to_aif, to_argdown, to_markdown, to_mermaid
 from documents import Citation
-
-NODE_DIR = Path(__file__).resolve().parent / "node"
 
 
 def _cite(documents, prefix: str, quote: str, kind: str = "article") -> Citation:
@@ -42,18 +38,8 @@ def sample_map(corpus_documents) -> ArgumentMap:
                        ("the con side rests partly on reader comments",))
 
 
-def _parse_argdown(text: str) -> dict:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed; the Argdown check needs node and tests/node")
-    if not (NODE_DIR / "node_modules" / "@argdown" / "core").is_dir():
-        pytest.skip("@argdown/core is not installed: run `cd tests/node && npm ci`")
-    result = subprocess.run(["node", "parse.mjs"], input=text, capture_output=True, text=True,
-                            cwd=NODE_DIR, timeout=60, check=True)
-    return json.loads(result.stdout)
-
-
 def test_argdown_parses_with_zero_errors_and_keeps_counts_and_quotes(sample_map):
-    parsed = _parse_argdown(to_argdown(sample_map))
+    parsed = parse_argdown(to_argdown(sample_map))
     assert parsed["lexerErrors"] == [] and parsed["parserErrors"] == []
     assert parsed["statements"] == 1 + 3  # the proposition and three distinct claims
     relations = {(r["from"], r["to"], r["type"]) for r in parsed["relations"]}
@@ -71,7 +57,7 @@ def test_argdown_parses_with_zero_errors_and_keeps_counts_and_quotes(sample_map)
 
 def test_argdown_escape_round_trips_every_control_character():
     text = "a [b] <c> {d} @e #f *g* _h_ // i \\ j"
-    parsed = _parse_argdown(f"[T]: {argdown_escape(text)}\n")
+    parsed = parse_argdown(f"[T]: {argdown_escape(text)}\n")
     assert parsed["parserErrors"] == [] and parsed["lexerErrors"] == []
     assert parsed["statementTexts"]["T"][0].strip() == text
 

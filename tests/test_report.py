@@ -6,24 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import share_model_cache
 
-from evaluation.argkp import load_argkp
+from evaluation.argkp import DEFAULT_ARGKP, load_argkp
 from evaluation.dataset import load_eval_set
-from evaluation.report import (
-    QUICK_ITEMS,
-    QUICK_TRACK1_PER_TOPIC,
-    EvalOptions,
-    Parts,
-    check_readme,
-    metric_table,
-    render_tables,
-    run_section,
-    trim,
-    update_readme,
-)
+from evaluation.markdown import check_readme, metric_table, render_tables, update_readme
+from evaluation.run import QUICK_ITEMS, QUICK_TRACK1_PER_TOPIC, EvalOptions, run_section, trim
 from interface.cli import main
-from interface.cli.argue import DEFAULT_ARGKP
-from interface.settings import load_settings
+from interface.settings import load_settings, session_of
 
 REPO = Path(__file__).resolve().parent.parent
 README = """# Title
@@ -40,16 +30,17 @@ More hand-written text.
 
 def options(tmp_path: Path, **extra) -> EvalOptions:
     return EvalOptions(eval_set=REPO / "data" / "eval" / "dev.json",
-                       argkp_dir=extra.pop("argkp_dir", tmp_path / "no-argkp"), **extra)
+                       argkp_dir=extra.pop("argkp_dir", tmp_path / "no-argkp"), k=6,
+                       include_comments=True, **extra)
 
 
 @pytest.fixture(scope="module")
-def parts(tmp_path_factory, embedder):
+def session(tmp_path_factory, embedder):
     settings = load_settings({"corpus_dir": REPO / "corpus",
                               "data_dir": tmp_path_factory.mktemp("data")}, environ={})
-    parts = Parts(settings, embedder)
-    yield parts
-    parts.close()
+    session = session_of(settings, embedder)
+    yield session
+    session.close()
 
 
 def test_metric_table_puts_systems_side_by_side_with_their_sample_size():
@@ -120,28 +111,28 @@ def test_quick_mode_keeps_the_first_few_items_of_each_section():
     assert trim(full, quick=False) is full
 
 
-def test_missing_argkp_data_is_reported_as_skipped(tmp_path, parts):
+def test_missing_argkp_data_is_reported_as_skipped(tmp_path, session):
     for name in ("argkp_track1", "argkp_stance"):
-        sections = run_section(name, parts, {}, options(tmp_path), lambda _: None)
+        sections = run_section(name, session, {}, options(tmp_path), lambda _: None)
         assert [s.status for s in sections] == ["skipped"]
         assert sections[0].reason == f"skipped: ArgKP data not found at {tmp_path / 'no-argkp'}"
 
 
-def test_a_section_without_items_is_skipped_and_a_broken_one_fails(tmp_path, parts):
+def test_a_section_without_items_is_skipped_and_a_broken_one_fails(tmp_path, session):
     log = []
-    skipped = run_section("stance", parts, {"qa": []}, options(tmp_path), log.append)
+    skipped = run_section("stance", session, {"qa": []}, options(tmp_path), log.append)
     assert skipped[0].status == "skipped"
     assert skipped[0].reason == "skipped: the evaluation set has no `stance` items"
     broken = {"stance": [{"id": "x", "doc": "999", "quote": "q", "claim": "c", "label": "pro"}]}
-    failed = run_section("stance", parts, broken, options(tmp_path), log.append)
+    failed = run_section("stance", session, broken, options(tmp_path), log.append)
     assert failed[0].status == "failed"
     assert failed[0].reason == "ValueError: no document id starts with '999'"
     assert log[-1] == "eval all: stance failed: no document id starts with '999'"
 
 
-def test_retrieval_section_compares_every_search_mode_on_the_dev_set(tmp_path, parts):
+def test_retrieval_section_compares_every_search_mode_on_the_dev_set(tmp_path, session):
     eval_set = load_eval_set()
-    [section] = run_section("retrieval", parts, eval_set, options(tmp_path), lambda _: None)
+    [section] = run_section("retrieval", session, eval_set, options(tmp_path), lambda _: None)
     assert section.status == "ok" and section.seconds > 0
     metrics = [m.to_dict() for m in section.metrics]
     systems = {m["system"] for m in metrics}
@@ -164,11 +155,11 @@ def test_retrieval_section_compares_every_search_mode_on_the_dev_set(tmp_path, p
     assert "| recall@10 | " in table and f"| {len(eval_set['qa'])} |" in table
 
 
-def test_argkp_key_point_matching_on_the_shared_data_quick(tmp_path, parts):
+def test_argkp_key_point_matching_on_the_shared_data_quick(tmp_path, session):
     if not DEFAULT_ARGKP.is_dir():
         pytest.skip(f"ArgKP data not at {DEFAULT_ARGKP}")
     quick = options(tmp_path, argkp_dir=DEFAULT_ARGKP, quick=True)
-    [section] = run_section("argkp_track1", parts, {}, quick, lambda _: None)
+    [section] = run_section("argkp_track1", session, {}, quick, lambda _: None)
     assert section.status == "ok", section.reason
     metrics = {m.name: m for m in section.metrics}
     topics = {a.topic for a in load_argkp(DEFAULT_ARGKP, "test").arguments}
@@ -189,14 +180,18 @@ def _configuration() -> dict:
 @pytest.mark.llm
 def test_eval_all_quick_end_to_end(tmp_path, embedder):
     """`counterpoint eval all --quick`: every section, every metric with its n, README block."""
-    from evaluation.report import evaluate_all, render_markdown
+    from evaluation.markdown import render_markdown
+    from evaluation.run import evaluate_all
 
     settings = load_settings({"corpus_dir": REPO / "corpus", "data_dir": tmp_path / "data"},
                              environ={})
-    _share_model_cache(settings)
+    share_model_cache(settings)
     quick = options(tmp_path, argkp_dir=DEFAULT_ARGKP, quick=True)
-    report = evaluate_all(settings, quick, "counterpoint eval all --quick", log=lambda _: None,
-                          embedder=embedder)
+    session = session_of(settings, embedder)
+    try:
+        report = evaluate_all(session, quick, "counterpoint eval all --quick", log=lambda _: None)
+    finally:
+        session.close()
     json.dumps(report)  # JSON-ready as it is
     config = report["configuration"]
     assert config["model"] == "Qwen2.5-Coder-1.5B-Instruct Q4_K_M" and config["k"] == 6
@@ -231,10 +226,3 @@ def test_eval_all_quick_end_to_end(tmp_path, embedder):
     update_readme(readme, "eval", render_tables(report))
     text = readme.read_text("utf-8")
     assert "| facts correct |" in text and "More hand-written text." in text
-
-
-def _share_model_cache(settings) -> None:
-    prepared = load_settings().model_cache
-    if prepared.is_dir():
-        settings.data_path.mkdir(parents=True, exist_ok=True)
-        settings.model_cache.symlink_to(prepared, target_is_directory=True)

@@ -1,7 +1,12 @@
-"""Peak memory of the app process: a fresh child builds the app, loads the default model
-through the app's own Session and answers one question; it reports its VmHWM.
+"""Peak memory of one process answering a question: a fresh child opens a `Session`, loads the
+model and the index through it and answers one question; it reports its VmHWM after each phase.
 
-    .venv/bin/python -m evaluation.bench.memory '{"corpus_dir": ..., "question": ...}'
+The child runs the pipeline only, not the web app, so evaluation imports nothing from the
+interface: Gradio's import and the Blocks app are not in these figures (building the app added
+4 MB to the imports in the last run that measured it, README bench block at 1eb8e6d).
+
+    .venv/bin/python -m evaluation.bench.memory '{"index": {...}, "model_cache": ..., "llm": ...,
+        "k": 6, "question": ...}'
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ import resource
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parent.parent
+_REPO = Path(__file__).resolve().parent.parent.parent
 _FIELDS = ("VmHWM", "VmRSS", "RssAnon", "RssFile")
 
 
@@ -31,11 +37,12 @@ def status_mb() -> dict[str, float]:
     return found
 
 
-def peak_memory(settings, question: str, timeout: float = 1200) -> dict:
-    """Run the probe in a child process and return what it measured."""
-    spec = {"corpus_dir": str(settings.corpus_dir), "data_dir": str(settings.data_path),
-            "chroma_url": settings.chroma_url, "llm": settings.llm, "k": settings.k,
-            "question": question}
+def peak_memory(index, model_cache: Path, llm: str, k: int, question: str,
+                timeout: float = 1200) -> dict:
+    """Run the probe in a child process and return what it measured (`index`: IndexLocation)."""
+    spec = {"index": {name: str(value) if isinstance(value, Path) else value
+                      for name, value in asdict(index).items()},
+            "model_cache": str(model_cache), "llm": llm, "k": k, "question": question}
     done = subprocess.run([sys.executable, "-m", "evaluation.bench.memory", json.dumps(spec)],
                           cwd=_REPO, capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
@@ -45,7 +52,7 @@ def peak_memory(settings, question: str, timeout: float = 1200) -> dict:
 
 
 def probe(spec: dict) -> dict:
-    """In this process: build the app, load the model, open the index, answer; peak after each."""
+    """In this process: open a Session, load the model, open the index, answer; peak after each."""
     phases, start = [], time.perf_counter()
 
     def mark(phase: str) -> None:
@@ -57,24 +64,23 @@ def probe(spec: dict) -> dict:
 
     offline_environment()
     from answers import answer_question
-    from interface.settings import load_settings, session_of
-    from interface.web import build_app
-    
+    from retrieval import IndexLocation
+    from session import Session
+
     mark("modules imported")
-    question = spec.pop("question")
-    settings = load_settings(spec, environ={})
-    session = session_of(settings)
-    build_app(settings, session)
-    mark("app built")
-    model = session.model(settings.llm)
+    where = spec["index"]
+    index = IndexLocation(Path(where["corpus_dir"]), Path(where["chroma_path"]),
+                          where["chroma_url"], where["collection"])
+    session = Session(index, Path(spec["model_cache"]), spec["llm"])
+    model = session.model()
     mark("model loaded")
     searcher = session.searcher()
     mark("index opened")
-    answer = answer_question(question, searcher, model, k=settings.k)
+    answer = answer_question(spec["question"], searcher, model, k=spec["k"])
     mark("question answered")
     session.close()
     return {"peak_rss_mb": phases[-1]["VmHWM"], "phases": phases, "model": model.name,
-            "question": question, "refused": answer.refused}
+            "question": spec["question"], "refused": answer.refused}
 
 
 def main(argv: list[str] | None = None) -> int:

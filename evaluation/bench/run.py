@@ -1,12 +1,11 @@
 """`counterpoint bench`: how fast Counterpoint is on this machine, every benchmark in one run.
 
     counterpoint bench [--quick] [--out DIR] [--readme README.md]
-    .venv/bin/python -m benchmarks [--quick] [--out DIR]     (the same command)
 
 Retrieval (evaluation.bench.retrieval: ingest vs raw encode, search latency by mode and corpus
 size, embedded vs a `chroma run` server), answers and a map against raw llama.cpp speed and
-the naive LangChain baseline (evaluation.bench.pipeline), and the app's peak memory
-(evaluation.bench.memory). Written as bench.json and bench.md.
+the naive LangChain baseline (evaluation.bench.pipeline), and the peak memory of a process
+answering a question (evaluation.bench.memory). Written as bench.json and bench.md.
 """
 
 from __future__ import annotations
@@ -16,11 +15,14 @@ import os
 import time
 from collections.abc import Callable
 
-from evaluation.report import git_commit, machine, markdown_table, versions
+from evaluation.markdown import markdown_table, versions_text
+from evaluation.provenance import git_commit, machine, versions
 
 
 def run_all(settings, quick: bool, command: str, log: Callable[[str], None] = print) -> dict:
-    """Every benchmark; the results as a JSON-ready dict."""
+    """Every benchmark; the results as a JSON-ready dict.
+
+    `settings` is only handed to `pipeline_costs`, which still reads its fields itself."""
     from evaluation.bench import retrieval
     from evaluation.bench.memory import peak_memory
     from evaluation.bench.pipeline import pipeline_costs
@@ -32,8 +34,9 @@ def run_all(settings, quick: bool, command: str, log: Callable[[str], None] = pr
     results["retrieval"] = retrieval.run(quick=quick, log=log)
     log("bench: answers and a map ...")
     results["pipeline"] = pipeline_costs(settings, quick=quick, log=log)
-    log("bench: peak memory of the app process ...")
-    results["memory"] = peak_memory(settings, results["pipeline"]["questions"][0])
+    log("bench: peak memory of a process answering a question ...")
+    results["memory"] = peak_memory(settings.index, settings.model_cache, settings.llm,
+                                    settings.k, results["pipeline"]["questions"][0])
     results.update(seconds=round(time.perf_counter() - started, 1), llm=settings.llm,
                    git_commit=git_commit(), versions=versions(), machine=machine(load_before))
     return results
@@ -57,8 +60,7 @@ def render_tables(results: dict) -> str:
 
 def _provenance(results: dict) -> str:
     m = results["machine"]
-    found = ", ".join(f"{name} {version}" for name, version in results["versions"].items()
-                      if version)
+    found = versions_text(results["versions"])
     mode = ", quick mode (small corpora, one question)" if results["quick"] else ""
     return (f"Measured by `{results['command']}` on {results['date'][:10]} in "
             f"{results['seconds'] / 60:.0f} min{mode}: {m['cpus']} CPUs, load average "
@@ -131,6 +133,7 @@ def _cost_row(name: str, summary: dict) -> list:
 def _memory(memory: dict) -> str:
     rows = [[p["phase"], f"{p['seconds']:.0f}", f"{p['VmHWM']:.0f}", f"{p.get('RssAnon', 0):.0f}",
              f"{p.get('RssFile', 0):.0f}"] for p in memory["phases"]]
-    header = ["**Peak memory** of the app process", "s since start", "peak RSS MB",
+    header = ["**Peak memory** of a process answering one question (no web app)",
+              "s since start", "peak RSS MB",
               "anonymous MB", "file-backed MB (the mmapped GGUF)"]
     return "\n".join(markdown_table(header, rows))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from evaluation.argkp import DEFAULT_ARGKP
 from interface.cli.options import positive_int, print_json
 
 EXPORT_FORMATS = ("json", "argdown", "aif", "markdown", "mermaid")
-DEFAULT_ARGKP = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "argkp"
 
 
 def register(commands, evals, common) -> None:

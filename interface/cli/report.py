@@ -8,7 +8,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from interface.cli.argue import DEFAULT_ARGKP
+from evaluation.argkp import DEFAULT_ARGKP
+from interface.settings import session_of
 
 BLOCKS = {"eval": "report", "bench": "bench"}  # README block name -> file stem in --out
 
@@ -67,24 +68,19 @@ def _command(words: list[str], args, flags: tuple[str, ...]) -> str:
 
 
 def run_eval_all(args, settings) -> int:
-    from evaluation.dataset import DEV_SET
-    from evaluation.report import (
-        EvalOptions,
-        check_readme,
-        evaluate_all,
-        render_markdown,
-        render_tables,
-    )
+    from evaluation.markdown import check_readme, render_markdown, render_tables
+    from evaluation.run import evaluate_all
 
     if args.readme is not None:
         check_readme(args.readme, "eval")  # before a long run, not after it
 
-    given = {"argkp_split": args.argkp_split, "argkp_sample": args.argkp_sample}
-    options = EvalOptions(eval_set=args.set or DEV_SET, argkp_dir=args.argkp, quick=args.quick,
-                          **{name: value for name, value in given.items() if value is not None})
     command = _command(["counterpoint", "eval", "all"], args,
                        ("--quick", "--set", "--llm", "--argkp-split", "--argkp-sample"))
-    report = evaluate_all(settings, options, command, log=_stderr)
+    session = session_of(settings)
+    try:
+        report = evaluate_all(session, _eval_options(args, settings), command, log=_stderr)
+    finally:
+        session.close()
     _finish(args, settings, report, "eval", render_markdown(report), render_tables(report))
     failed = [s for s in report["sections"] if s["status"] == "failed"]
     for section in failed:
@@ -92,9 +88,20 @@ def run_eval_all(args, settings) -> int:
     return 1 if failed else 0
 
 
+def _eval_options(args, settings):
+    """What `eval all` runs on: the flags given, the rest from the settings and the defaults."""
+    from evaluation.dataset import DEV_SET
+    from evaluation.run import EvalOptions
+
+    given = {"argkp_split": args.argkp_split, "argkp_sample": args.argkp_sample}
+    return EvalOptions(eval_set=args.set or DEV_SET, argkp_dir=args.argkp, k=settings.k,
+                       include_comments=settings.include_comments, quick=args.quick,
+                       **{name: value for name, value in given.items() if value is not None})
+
+
 def run_bench(args, settings) -> int:
     from evaluation.bench.run import render_markdown, render_tables, run_all
-    from evaluation.report import check_readme
+    from evaluation.markdown import check_readme
 
     if args.readme is not None:
         check_readme(args.readme, "bench")
@@ -107,7 +114,7 @@ def run_bench(args, settings) -> int:
 
 def _finish(args, settings, report: dict, block: str, markdown: str, tables: str) -> None:
     """Write the files, update the README block if asked, and print where they are."""
-    from evaluation.report import update_readme, write_report
+    from evaluation.markdown import update_readme, write_report
 
     out = args.out or settings.data_path / "reports" / block
     paths = write_report(report, out, BLOCKS[block], markdown)
@@ -123,8 +130,8 @@ def _finish(args, settings, report: dict, block: str, markdown: str, tables: str
 
 def run_report(args, settings) -> int:
     from evaluation.bench.run import render_tables as bench_tables
-    from evaluation.report import render_tables as eval_tables
-    from evaluation.report import update_readme
+    from evaluation.markdown import render_tables as eval_tables
+    from evaluation.markdown import update_readme
 
     renderers = {"eval": eval_tables, "bench": bench_tables}
     for path in args.files:

@@ -1,32 +1,30 @@
-"""`counterpoint eval all`: every evaluation in one run, written as report.json and report.md.
+"""`counterpoint eval all`: every evaluation in one run, as a JSON-ready report.
 
-Each section calls its stage's own evaluation; this module only runs them, records every
-figure with the number of items behind it and the configuration, and renders the tables.
+Each section calls its stage's own evaluation; this module only runs them on one `Session`
+and records every figure with the number of items behind it. `evaluation.provenance` adds the
+configuration, `evaluation.markdown` renders the tables.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import os
-import platform
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evaluation.provenance import configuration
+
+if TYPE_CHECKING:  # the session stage imports the models' libraries; `eval all` needs them late
+    from session import Session
 
 QUICK_ITEMS = {"qa": 2, "refuse": 1, "stance": 3, "audit": 2}
 QUICK_MAPS = 1
 QUICK_TRACK1_PER_TOPIC = 40  # arguments per topic matched to key points in quick mode
 QUICK_ARGKP_STANCE_PER_TOPIC = 1
-PACKAGES = ("counterpoint", "langchain-core", "langchain-chroma", "chromadb",
-            "sentence-transformers", "torch", "llama-cpp-python", "gradio")
-_REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -70,42 +68,20 @@ class EvalOptions:
 
     eval_set: Path
     argkp_dir: Path
+    k: int  # passages per answer
+    include_comments: bool  # whether reader comments are evidence
     argkp_split: str = "test"
     argkp_sample: int = 30  # arguments per topic for the (slow) LLM stance run; 0 = all
     quick: bool = False
 
 
-class Parts:
-    """The searcher and the model the settings name, each opened once, on first use."""
-
-    def __init__(self, settings, embedder=None) -> None:
-        self.settings = settings
-        self._embedder = embedder  # tests pass the session's; None loads the bundled one
-
-    @cached_property
-    def searcher(self):
-        from retrieval import open_searcher
-
-        return open_searcher(self.settings.index, self._embedder, log=lambda _: None)
-
-    @cached_property
-    def model(self):
-        from generation import load_model
-
-        return load_model(self.settings.llm, self.settings.model_cache)
-
-    def close(self) -> None:
-        if "searcher" in self.__dict__:
-            self.searcher.close()
-
-
 # --- the sections ------------------------------------------------------------------------------
 
 
-def _retrieval(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Section]:
+def _retrieval(session: Session, eval_set: dict, options: EvalOptions, log) -> list[Section]:
     from evaluation.retrieval import CUTOFFS, evaluate_retrieval
 
-    scores, ranks = evaluate_retrieval(parts.searcher, eval_set)
+    scores, ranks = evaluate_retrieval(session.searcher(), eval_set)
     metrics = [Metric(f"recall@{k}", s.configuration, s.recall[k], s.items)
                for k in CUTOFFS for s in scores if s.kind == "all"]
     metrics += [Metric("MRR@10", s.configuration, s.mrr, s.items, "score")
@@ -115,17 +91,17 @@ def _retrieval(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[
                     details={"scores": [s.to_dict() for s in scores], "ranks": ranks})]
 
 
-def _answers(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Section]:
+def _answers(session: Session, eval_set: dict, options: EvalOptions, log) -> list[Section]:
     from answers import answer_question
     from evaluation.answers import run_items, summarize
 
-    searcher, model, settings = parts.searcher, parts.model, parts.settings
+    searcher, model = session.searcher(), session.model()
 
     def ours(question: str) -> dict:
-        return answer_question(question, searcher, model, k=settings.k,
-                               include_comments=settings.include_comments).to_dict()
+        return answer_question(question, searcher, model, k=options.k,
+                               include_comments=options.include_comments).to_dict()
 
-    systems = (("counterpoint", ours, True), ("naive RAG", _baseline(parts), False))
+    systems = (("counterpoint", ours, True), ("naive RAG", _baseline(session), False))
     answer_metrics, refusal_metrics, details = [], [], {}
     for system, answer, checks in systems:
         outcomes = run_items(eval_set, answer, searcher.documents, log)
@@ -145,13 +121,13 @@ def _answers(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Se
                     note="dev set `refuse` items (not answered by the documents) and `qa` items")]
 
 
-def _baseline(parts: Parts) -> Callable[[str], dict]:
+def _baseline(session: Session) -> Callable[[str], dict]:
     from answers.baseline import NaiveRag
     from retrieval.embeddings import LangChainEmbeddings
 
-    searcher = parts.searcher
+    searcher = session.searcher()
     rag = NaiveRag(list(searcher.documents.values()), LangChainEmbeddings(searcher.embedder),
-                   parts.model)
+                   session.model())
     return rag.answer
 
 
@@ -188,29 +164,31 @@ def _classification(name: str, title: str, score, labels, note: str,
     return Section(name, title, tuple(metrics), note=note, details=score.to_dict())
 
 
-def _stance(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Section]:
+def _stance(session: Session, eval_set: dict, options: EvalOptions, log) -> list[Section]:
     from arguments.stance import STANCES
     from evaluation.stance import evaluate_stance
 
-    score = evaluate_stance(_items(eval_set, "stance"), parts.searcher.documents, parts.model)
+    items = _items(eval_set, "stance")
+    score = evaluate_stance(items, session.searcher().documents, session.model())
     return [_classification("stance", "Stance of a passage toward a claim", score, STANCES,
                             "dev set `stance` items (pro / con / neutral)")]
 
 
-def _audit(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Section]:
+def _audit(session: Session, eval_set: dict, options: EvalOptions, log) -> list[Section]:
     from evaluation.audit import evaluate_audit
 
-    score = evaluate_audit(_items(eval_set, "audit"), parts.searcher.documents, parts.model)
+    items = _items(eval_set, "audit")
+    score = evaluate_audit(items, session.searcher().documents, session.model())
     return [_classification("audit", "Citation audit: is the claim supported", score,
                             ("supported", "not supported"),
                             "dev set `audit` items; any verdict but `supported` counts as no")]
 
 
-def _maps(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Section]:
+def _maps(session: Session, eval_set: dict, options: EvalOptions, log) -> list[Section]:
     from evaluation.maps import CASES, evaluate_maps
 
     cases = CASES[:QUICK_MAPS] if options.quick else CASES
-    report = evaluate_maps(parts.searcher, parts.model, cases)
+    report = evaluate_maps(session.searcher(), session.model(), cases)
     rows = report["maps"]
     expected = [met for row in rows for met in row["expectations"].values()]
     metrics = (
@@ -237,11 +215,11 @@ def _argkp_data(options: EvalOptions):
     return data, f"ArgKP {options.argkp_split} split"
 
 
-def _argkp_track1(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Section]:
+def _argkp_track1(session: Session, eval_set: dict, options: EvalOptions, log) -> list[Section]:
     from evaluation.argkp import PUBLISHED, evaluate_track1
 
     data, split = _argkp_data(options)
-    track1 = evaluate_track1(data, parts.searcher.embedder.encode)
+    track1 = evaluate_track1(data, session.searcher().embedder.encode)
     n, system = len(data.arguments), "counterpoint (MiniLM)"
     published = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in PUBLISHED.items())
     return [Section("argkp_track1", "ArgKP key point matching (KPA-2021 Track 1)",
@@ -251,12 +229,12 @@ def _argkp_track1(parts: Parts, eval_set: dict, options: EvalOptions, log) -> li
                          f"{published}", details=track1.to_dict())]
 
 
-def _argkp_stance(parts: Parts, eval_set: dict, options: EvalOptions, log) -> list[Section]:
+def _argkp_stance(session: Session, eval_set: dict, options: EvalOptions, log) -> list[Section]:
     from evaluation.argkp import evaluate_argkp_stance
 
     data, split = _argkp_data(options)
     per_topic = QUICK_ARGKP_STANCE_PER_TOPIC if options.quick else options.argkp_sample
-    score = evaluate_argkp_stance(data, parts.model, per_topic or None)
+    score = evaluate_argkp_stance(data, session.model(), per_topic or None)
     sample = "all arguments" if not per_topic else f"{per_topic} arguments per topic (seed 13)"
     return [_classification("argkp_stance", "ArgKP argument stance toward its topic", score,
                             ("pro", "con"), f"{split}, {sample}")]
@@ -298,29 +276,25 @@ def trim(eval_set: dict, quick: bool) -> dict:
             else items for name, items in eval_set.items()}
 
 
-def evaluate_all(settings, options: EvalOptions, command: str,
-                 log: Callable[[str], None] = print, embedder=None) -> dict:
+def evaluate_all(session: Session, options: EvalOptions, command: str,
+                 log: Callable[[str], None] = print) -> dict:
     """Run every evaluation; the report as a JSON-ready dict (a failed section is recorded)."""
     from evaluation.dataset import load_eval_set
 
     eval_set = trim(load_eval_set(options.eval_set), options.quick)
-    parts = Parts(settings, embedder)
     started, load_before = time.perf_counter(), os.getloadavg()
     sections: list[Section] = []
-    try:
-        for name, _, _ in SECTIONS:
-            log(f"eval all: {name} ...")
-            sections += run_section(name, parts, eval_set, options, log)
-    finally:
-        parts.close()
+    for name, _, _ in SECTIONS:
+        log(f"eval all: {name} ...")
+        sections += run_section(name, session, eval_set, options, log)
     return {"kind": "eval", "command": command,
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "seconds": round(time.perf_counter() - started, 1),
-            "configuration": configuration(parts, options, load_before),
+            "configuration": configuration(session, options, load_before),
             "sections": [s.to_dict() for s in sections]}
 
 
-def run_section(name: str, parts: Parts, eval_set: dict, options: EvalOptions,
+def run_section(name: str, session: Session, eval_set: dict, options: EvalOptions,
                 log: Callable[[str], None] = print) -> list[Section]:
     """One evaluation's sections; skipped (no data) or failed (the error) instead of raising."""
     from evaluation.argkp import BenchmarkMissing
@@ -328,7 +302,7 @@ def run_section(name: str, parts: Parts, eval_set: dict, options: EvalOptions,
     title, run = next((title, run) for key, title, run in SECTIONS if key == name)
     started = time.perf_counter()
     try:
-        found = run(parts, eval_set, options, log)
+        found = run(session, eval_set, options, log)
     except (BenchmarkMissing, MissingItems) as reason:
         where = f"ArgKP data not found at {options.argkp_dir}" \
             if isinstance(reason, BenchmarkMissing) else str(reason)
@@ -341,170 +315,3 @@ def run_section(name: str, parts: Parts, eval_set: dict, options: EvalOptions,
         return [Section(name, title, status="failed", reason=f"{type(error).__name__}: {error}")]
     seconds = time.perf_counter() - started
     return [replace(section, seconds=seconds) for section in found]
-
-
-def configuration(parts: Parts, options: EvalOptions, load_before) -> dict:
-    """Model, k, data, versions and machine: what the figures depend on."""
-    settings = parts.settings
-    model = parts.__dict__.get("model")
-    searcher = parts.__dict__.get("searcher")
-    return {
-        "model": model.name if model is not None else None, "llm": settings.llm,
-        "model_sha256": _model_digest(settings), "k": settings.k,
-        "include_comments": settings.include_comments,
-        "embedder": searcher.embedder.name if searcher is not None else None,
-        "passages": len(searcher.passages) if searcher is not None else None,
-        "eval_set": str(options.eval_set), "eval_set_sha256": _digest(options.eval_set),
-        "argkp": str(options.argkp_dir), "argkp_split": options.argkp_split,
-        "quick": options.quick, "versions": versions(), "git_commit": git_commit(),
-        "machine": machine(load_before),
-    }
-
-
-def _model_digest(settings) -> str | None:
-    """The bundled GGUF's sha256 (verified when it was assembled); None for other models."""
-    from generation import QWEN_1_5B, ModelSpec, parse_spec
-
-    return QWEN_1_5B.sha256 if parse_spec(settings.llm) == ModelSpec("local") else None
-
-
-def _digest(path: Path) -> str | None:
-    path = Path(path)
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-
-
-def versions() -> dict:
-    """Python and the installed versions of the packages the figures depend on."""
-    found = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
-
-
-def git_commit() -> str | None:
-    """The checkout's commit, with "+changes" when the working tree differs from it."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=_REPO, text=True,
-                              capture_output=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=_REPO, text=True, capture_output=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return head + ("+changes" if dirty.strip() else "")
-
-
-def machine(load_before) -> dict:
-    """CPU count and the load average before and after (the machine may be shared)."""
-    return {"cpus": os.cpu_count(), "platform": platform.platform(terse=True),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()]}
-
-
-def write_report(report: dict, out: Path, stem: str, markdown: str) -> tuple[Path, Path]:
-    """Write STEM.json and STEM.md into `out` (created); return both paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out / f"{stem}.json", out / f"{stem}.md"
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    md_path.write_text(markdown, "utf-8")
-    return json_path, md_path
-
-
-# --- rendering ---------------------------------------------------------------------------------
-
-
-def render_markdown(report: dict) -> str:
-    """report.md: a title, then the same text the README block carries."""
-    return f"# Counterpoint evaluation\n\n{render_tables(report)}"
-
-
-def render_tables(report: dict) -> str:
-    """How the figures were made (command, date, configuration), then one table per section."""
-    lines = [_provenance(report), ""]
-    for section in report["sections"]:
-        lines += [*_section_lines(section), ""]
-    return "\n".join(lines)
-
-
-def _provenance(report: dict) -> str:
-    c = report["configuration"]
-    mode = ", quick mode (a few items per evaluation)" if c["quick"] else ""
-    return (f"Measured by `{report['command']}` on {report['date'][:10]} in "
-            f"{report['seconds'] / 60:.0f} min{mode}: {_machine_text(c['machine'])}; "
-            f"model {c['model'] or c['llm']}, k={c['k']}, embedder {c['embedder']}, "
-            f"eval set `{Path(c['eval_set']).name}` (sha256 {(c['eval_set_sha256'] or '')[:12]}), "
-            f"commit {c['git_commit']}, {_versions_text(c['versions'])}.")
-
-
-def _machine_text(machine_info: dict) -> str:
-    before, after = machine_info["load_average_before"][0], machine_info["load_average_after"][0]
-    return f"{machine_info['cpus']} CPUs, load average {before} at start and {after} at the end"
-
-
-def _versions_text(found: dict) -> str:
-    return ", ".join(f"{name} {version}" for name, version in found.items() if version)
-
-
-def _section_lines(section: dict) -> list[str]:
-    title = f"**{section['title']}**"
-    if section["status"] == "skipped":
-        return [f"{title}: {section['reason']}"]
-    if section["status"] == "failed":
-        return [f"{title}: failed ({section['reason']})"]
-    note = f" ({section['note']})" if section["note"] else ""
-    return [f"{title}{note}:", "", *metric_table(section["metrics"])]
-
-
-def metric_table(metrics: list[dict]) -> list[str]:
-    """Metrics as rows, systems as columns; `n` is a column when the systems share it."""
-    systems = list(dict.fromkeys(m["system"] for m in metrics))
-    cells = {(m["name"], m["system"]): m for m in metrics}
-    rows = []
-    for name in dict.fromkeys(m["name"] for m in metrics):
-        found = [cells.get((name, system)) for system in systems]
-        sizes = {m["n"] for m in found if m is not None}
-        shared = len(sizes) == 1
-        values = ["" if m is None else format_value(m["value"], m["unit"])
-                  + ("" if shared else f" (n={m['n']})") for m in found]
-        rows.append([name, *values, str(sizes.pop()) if shared else "per cell"])
-    return markdown_table(["metric", *systems, "n"], rows)
-
-
-def format_value(value, unit: str) -> str:
-    """A share as a percentage, seconds with one decimal, a score with three."""
-    if value is None:
-        return "n/a"
-    if unit == "share":
-        return f"{100 * value:.0f}%"
-    if unit == "s":
-        return f"{value:.1f} s"
-    if unit == "count":
-        return f"{value:.1f}"
-    return f"{value:.3f}"
-
-
-def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """A GitHub Markdown table, first column left-aligned and the rest right-aligned."""
-    align = [":--", *["--:"] * (len(header) - 1)]
-    return ["| " + " | ".join(map(str, row)) + " |" for row in (header, align, *rows)]
-
-
-def update_readme(readme: Path, block: str, body: str) -> None:
-    """Replace the text between `<!-- BLOCK:begin -->` and `<!-- BLOCK:end -->` in `readme`."""
-    text, start, stop = check_readme(readme, block)
-    readme.write_text(f"{text[:start]}\n{body.strip()}\n{text[stop:]}", "utf-8")
-
-
-def check_readme(readme: Path, block: str) -> tuple[str, int, int]:
-    """The file's text and the span between its BLOCK markers; a clear error if they are not."""
-    begin, end = f"<!-- {block}:begin -->", f"<!-- {block}:end -->"
-    if not readme.is_file():
-        raise FileNotFoundError(f"{readme}: no such file")
-    text = readme.read_text("utf-8")
-    start, stop = text.find(begin), text.find(end)
-    if start < 0 or stop < start:
-        raise ValueError(f"{readme} has no `{begin}` ... `{end}` markers; add them on their "
-                         "own lines where the generated figures belong")
-    return text, start + len(begin), stop
