@@ -1,10 +1,11 @@
-"""Start the Counterpoint browser app: `python app.py [--host H] [--port N]`."""
+"""Start the Counterpoint browser app: `python app.py [--host H] [--port N]`, the same as
+`counterpoint serve`."""
 
 from __future__ import annotations
 
 import sys
 
-from interface.cli.serve import main
+from interface.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["serve", *sys.argv[1:]]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,10 @@ from answers.linking import claim_of, link_sentence
 from answers.rewrite import standalone_question
 from documents import Citation, Passage, attributed, sentence_spans
 from generation import Progress, Stopwatch, no_progress, render_prompt
+
+if TYPE_CHECKING:
+    from generation import Model
+    from retrieval import Searcher
 
 PROMPT_VARIABLES = {
     "answer.txt": {"passages", "question", "max_sentences"},
@@ -37,7 +42,7 @@ _NO_INFORMATION = re.compile(
     r"\bcannot be (?:determined|answered)\b", re.I)
 
 
-def answer_question(question: str, searcher, model, history=(), k: int = 6,
+def answer_question(question: str, searcher: Searcher, model: Model, history=(), k: int = 6,
                     include_comments: bool = True, *, progress: Progress = no_progress,
                     on_draft: Callable[[str], None] | None = None) -> Answer:
     """Answer from the documents; every kept sentence carries citations code attached.
@@ -78,7 +83,7 @@ def _checked(question) -> str:
     return " ".join(question.split())
 
 
-def choose_evidence(query: str, hits, searcher, model) -> list[Passage]:
+def choose_evidence(query: str, hits, searcher: Searcher, model: Model) -> list[Passage]:
     """The passages the model picks as answering the query, best first; [] means refuse.
 
     A similarity floor first; then P(passage number) read from the logits of a one-digit

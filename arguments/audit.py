@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from arguments.checks import CheckResult, check_claim
 from arguments.claims import citation_from_dict
 from documents import Citation, Document
 from generation import render_prompt
+
+if TYPE_CHECKING:
+    from generation import Model
 
 SUPPORT_PROMPT = "audit_support.txt"
 CONTRADICT_PROMPT = "audit_contradict.txt"
@@ -62,8 +66,8 @@ def judge(claim: str, passage: str, model) -> tuple[float, float]:
     return support_probability(claim, passage, model), contra["Yes"]
 
 
-def audit_citation(claim: str, citation: Citation, documents: Mapping[str, Document], model
-                   ) -> Verdict:
+def audit_citation(claim: str, citation: Citation, documents: Mapping[str, Document],
+                   model: Model) -> Verdict:
     """Verdict on whether `citation` (still verbatim, of its kind) supports `claim`."""
     if not claim.strip():
         raise ValueError("the claim to audit is empty")
@@ -144,7 +148,7 @@ def answer_claims(answer) -> list[tuple[str, Citation]]:
 
 
 def audit_claims(pairs: Iterable[tuple[str, Citation]], documents: Mapping[str, Document],
-                 model) -> list[Verdict]:
+                 model: Model) -> list[Verdict]:
     """The verdict of each (claim, citation) pair, in order: what every page and command shows.
 
     A claim that is the cited sentence itself, still verbatim, needs no model call.

@@ -8,6 +8,7 @@ sentence carries its citations (reader comments are attributed as such).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,10 @@ from arguments.claims import ArgumentMap, Claim
 from arguments.maps import MAX_CANDIDATES, build_map
 from documents import attributed
 from generation import Progress, no_progress
+
+if TYPE_CHECKING:
+    from generation import Model
+    from retrieval import Searcher
 
 CLAIMS_PER_TURN = 2
 
@@ -54,8 +59,8 @@ class DebateTurn:
                            for c in self.claims]}
 
 
-def open_debate(position: str, searcher, model, max_candidates: int = MAX_CANDIDATES,
-                progress: Progress = no_progress) -> Debate:
+def open_debate(position: str, searcher: Searcher, model: Model,
+                max_candidates: int = MAX_CANDIDATES, progress: Progress = no_progress) -> Debate:
     """Map the user's position once (reporting the map's steps); the turns draw on that map."""
     return Debate(position, build_map(position, searcher, model, max_candidates=max_candidates,
                                       progress=progress))

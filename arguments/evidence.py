@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +13,10 @@ from arguments.negation import negate
 from arguments.stance import stance
 from documents import Passage
 from generation import Stopwatch
+
+if TYPE_CHECKING:
+    from generation import Model
+    from retrieval import Searcher
 
 CLAIM_KINDS = ("article", "comment")
 _PER_QUERY = 10
@@ -33,7 +38,7 @@ def queries_for(proposition: str) -> list[tuple[str, str]]:
             (keywords or proposition, "bm25")]
 
 
-def gather_candidates(proposition: str, searcher, limit: int = 16,
+def gather_candidates(proposition: str, searcher: Searcher, limit: int = 16,
                       doc_ids: Sequence[str] | None = None,
                       kinds: Sequence[str] = CLAIM_KINDS, comment_share: float = 0.34
                       ) -> list[Passage]:
@@ -80,7 +85,7 @@ def _diverse(passages: list[Passage], searcher, limit: int, penalty: float = 0.5
     return [passages[i] for i in chosen]
 
 
-def judge_candidates(proposition: str, passages: Sequence[Passage], model,
+def judge_candidates(proposition: str, passages: Sequence[Passage], model: Model,
                      clock: Stopwatch | None = None, where: str = "") -> list[Judged]:
     """Each passage's stance toward the proposition, timed as the step "stance".
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,14 +14,19 @@ from arguments.paraphrase import claim_text
 from documents import Citation
 from generation import Progress, Stopwatch, no_progress
 
+if TYPE_CHECKING:
+    from generation import Model
+    from retrieval import Searcher
+
 GROUP_THRESHOLD = 0.6  # cosine above which two passages of one side make the same point
 OBJECTION_THRESHOLD = 0.55  # cosine above which an opposite claim answers a claim
 MAX_CANDIDATES = 12  # stance judgments per map: the main cost
 MAX_PARAPHRASES = 4  # generations per map; other claims keep their passage's sentence
 
 
-def build_map(proposition: str, searcher, model, *, max_candidates: int = MAX_CANDIDATES,
-              paraphrase: bool = True, progress: Progress = no_progress) -> ArgumentMap:
+def build_map(proposition: str, searcher: Searcher, model: Model, *,
+              max_candidates: int = MAX_CANDIDATES, paraphrase: bool = True,
+              progress: Progress = no_progress) -> ArgumentMap:
     """The pro and con claims the documents make about `proposition`, every one cited.
 
     `progress` hears each step as it starts: candidates, stance ("passage i of n"), claims,

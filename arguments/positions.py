@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from arguments.claims import SIDES, Claim
 from arguments.evidence import Judged, gather_candidates, judge_candidates
 from arguments.keypoints import KeyPoint, comment_key_points
 from documents import Citation, Document, split_passages
 from generation import Progress, Stopwatch, no_progress
+
+if TYPE_CHECKING:
+    from generation import Model
+    from retrieval import Searcher
 
 PER_AUTHOR = 4  # article passages judged per document
 PER_READERS = 6  # comment sentences judged per document
@@ -60,9 +65,9 @@ class Positions:
                 "timings": {step: round(s, 3) for step, s in self.timings.items()}}
 
 
-def competing_positions(topic: str, searcher, model, *, per_author: int = PER_AUTHOR,
-                        per_readers: int = PER_READERS, progress: Progress = no_progress
-                        ) -> Positions:
+def competing_positions(topic: str, searcher: Searcher, model: Model, *,
+                        per_author: int = PER_AUTHOR, per_readers: int = PER_READERS,
+                        progress: Progress = no_progress) -> Positions:
     """One position per document author and one per document's readers, with citations.
 
     `progress` hears each step as it starts: candidates ("document i of n, author"), stance

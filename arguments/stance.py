@@ -13,10 +13,13 @@ dev set 12/12 against 10/12.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from arguments.negation import denies_subject, is_denial, negate
 from generation import render_prompt
+
+if TYPE_CHECKING:
+    from generation import Model
 
 PROMPT = "stance.txt"
 PROMPT_VARIABLES = {PROMPT: {"passage", "statement"}}
@@ -52,7 +55,7 @@ def lean(claim: str, passage: str, model) -> float:
     return for_claim / total if total > 0 else 0.5
 
 
-def stance(claim: str, text: str, model, labels: Sequence[str] = STANCES) -> Stance:
+def stance(claim: str, text: str, model: Model, labels: Sequence[str] = STANCES) -> Stance:
     """The passage's stance toward the claim; `labels` without "neutral" forces a side."""
     unknown = set(labels) - set(STANCES)
     if unknown or len(set(labels)) < 2:

@@ -1,1 +1,4 @@
-"""Interface stage: settings, the `counterpoint` CLI and the Gradio app."""
+"""Interface stage: settings, the `counterpoint` CLI (`interface.cli`) and the Gradio app
+(`interface.web`); both are thin adapters over the stages below."""
+
+__all__: list[str] = []

@@ -42,15 +42,3 @@ def run_serve(args, settings: Settings) -> int:
     serve(settings, args.host, args.port, auth_of(args))
     return 0
 
-
-def main(argv: list[str] | None = None) -> int:
-    """`python app.py`: the same as `counterpoint serve`."""
-    from interface.cli.main import main as cli_main
-
-    return cli_main(["serve", *(argv if argv is not None else _argv())])
-
-
-def _argv() -> list[str]:
-    import sys
-
-    return sys.argv[1:]
