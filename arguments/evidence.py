@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from arguments.checks import content_words
 from arguments.negation import negate
 from arguments.stance import stance
 from documents import Passage
+from documents.text import content_words
 from generation import Stopwatch
 
 if TYPE_CHECKING:

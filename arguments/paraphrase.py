@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from arguments.audit import support_probability
-from arguments.checks import check_claim, content_words
+from arguments.checks import check_claim
 from documents import Citation
+from documents.text import content_words
 from generation import render_prompt
 
 PROMPT = "paraphrase.txt"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from langchain_core.runnables import Runnable
+if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
 
 
 class Model(Protocol):

@@ -9,11 +9,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import retrieval  # called as retrieval.X so tests can substitute a loader
 from documents import Document, load_corpus
-from generation import ModelHandle, load_model
-from retrieval import Embedder, IndexLocation, IndexReport, Searcher, build_index, load_embedder
-from retrieval import open_searcher as _open_searcher
+from retrieval import Embedder, IndexLocation, IndexReport, Searcher
+
+if TYPE_CHECKING:
+    from generation import ModelHandle
 
 Log = Callable[[str], None]
 
@@ -46,7 +49,7 @@ class Session:
     def embedder(self) -> Embedder:
         with self._index_lock:
             if self._embedder is None:
-                self._embedder = load_embedder()
+                self._embedder = retrieval.load_embedder()
             return self._embedder
 
     def has_searcher(self) -> bool:
@@ -59,7 +62,7 @@ class Session:
                 log("Loading the embedding model")
                 embedder = self.embedder()
                 log("Opening the index")
-                self._searcher = _open_searcher(self.index, embedder=embedder, log=log)
+                self._searcher = retrieval.open_searcher(self.index, embedder=embedder, log=log)
             return self._searcher
 
     def reindex(self, log: Log = _silent) -> IndexReport:
@@ -69,7 +72,7 @@ class Session:
             log("Loading the embedding model")
             embedder = self.embedder()
             log("Embedding and indexing the new passages")
-            report = build_index(self.index, embedder, log=log)
+            report = retrieval.build_index(self.index, embedder, log=log)
             log("Reopening the index")
             self.searcher()
             return report
@@ -86,6 +89,8 @@ class Session:
 
     def model(self, spec: str | None = None, log: Log = _silent) -> ModelHandle:
         """The model for a provider spec (default: the session's), loaded once."""
+        from generation import load_model  # here: searching alone never loads the model stack
+
         spec = spec or self.llm
         with self._model_lock:
             if spec not in self._models:

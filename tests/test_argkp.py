@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,6 +9,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score
 
 from evaluation.argkp import (
+    DEFAULT_ARGKP,
     BenchmarkMissing,
     average_precision,
     evaluate_track1,
@@ -19,7 +18,7 @@ from evaluation.argkp import (
     track1_map,
 )
 
-ARGKP = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "argkp"
+ARGKP = DEFAULT_ARGKP
 
 
 @settings(max_examples=200, deadline=None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from helpers import share_model_cache
@@ -25,9 +24,8 @@ def test_answer_costs_take_retrieval_seconds_from_the_answers_own_timings(search
     model = ModelHandle("scripted", chat, lambda messages, labels: {
         label: float(label == "1") if labels[0] == "0" else 0.5 for label in labels},
         ModelSpec("local"))
-    settings = SimpleNamespace(k=4, include_comments=True)
     question = "What share of missiles were intercepted in July 2025?"
-    (row,) = _answers([question], searcher, model, settings, None, lambda line: None)
+    (row,) = _answers([question], searcher, model, (4, True), None, lambda line: None)
     assert 0 < row["retrieval_s"] == row["steps"]["retrieval"] < row["seconds"]
     assert row["prompt_tokens"] == 0 and "ideal_s" not in row  # no llama.cpp behind the fake
     assert row["other_s"] == pytest.approx(row["seconds"] - row["retrieval_s"])

@@ -15,7 +15,10 @@ import contextlib
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from session import Session
 
 QUESTIONS = 5
 QUICK_QUESTIONS = 1
@@ -95,22 +98,16 @@ def summarize(rows: list[dict]) -> dict:
     return summary
 
 
-def pipeline_costs(settings, quick: bool = False, log: Callable[[str], None] = print) -> dict:
+def pipeline_costs(session: Session, k: int, include_comments: bool, quick: bool = False,
+                   log: Callable[[str], None] = print) -> dict:
     """Raw llama.cpp speed, then answers (ours and the naive baseline) and one map, measured."""
-    from generation import load_model
-    from retrieval import open_searcher
-
-    model = load_model(settings.llm, settings.model_cache)
-    searcher = open_searcher(settings.index, log=lambda _: None)
-    try:
-        speed = raw_speed(model)
-        log(f"raw llama.cpp: {speed}")
-        questions = _questions(QUICK_QUESTIONS if quick else QUESTIONS)
-        ours = _answers(questions, searcher, model, settings, speed, log)
-        baseline = _baseline_answers(questions, searcher, model, speed, log)
-        argument_map = _map(searcher, model, quick, speed, log)
-    finally:
-        searcher.close()
+    model, searcher = session.model(), session.searcher()
+    speed = raw_speed(model)
+    log(f"raw llama.cpp: {speed}")
+    questions = _questions(QUICK_QUESTIONS if quick else QUESTIONS)
+    ours = _answers(questions, searcher, model, (k, include_comments), speed, log)
+    baseline = _baseline_answers(questions, searcher, model, speed, log)
+    argument_map = _map(searcher, model, quick, speed, log)
     result = {"model": model.name, "raw_llama_cpp": speed, "questions": questions,
               "answer": summarize(ours), "baseline_answer": summarize(baseline),
               "map": {**summarize([argument_map]), "proposition": argument_map["proposition"]}}
@@ -125,12 +122,13 @@ def _questions(count: int) -> list[str]:
     return [item["q"] for item in load_eval_set().get("qa", [])[:count]]
 
 
-def _answers(questions, searcher, model, settings, speed, log) -> list[dict]:
+def _answers(questions, searcher, model, options: tuple[int, bool], speed, log) -> list[dict]:
+    """Our answers, measured; `options` is (k, include_comments)."""
     from answers import answer_question
 
     def run(question: str):
-        answer = answer_question(question, searcher, model, k=settings.k,
-                                 include_comments=settings.include_comments)
+        answer = answer_question(question, searcher, model, k=options[0],
+                                 include_comments=options[1])
         return answer, answer.timings.get("retrieval", 0.0)
 
     rows = []

@@ -14,15 +14,18 @@ import datetime
 import os
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from evaluation.markdown import markdown_table, versions_text
 from evaluation.provenance import git_commit, machine, versions
 
+if TYPE_CHECKING:
+    from session import Session
 
-def run_all(settings, quick: bool, command: str, log: Callable[[str], None] = print) -> dict:
-    """Every benchmark; the results as a JSON-ready dict.
 
-    `settings` is only handed to `pipeline_costs`, which still reads its fields itself."""
+def run_all(session: Session, k: int, include_comments: bool, quick: bool, command: str,
+            log: Callable[[str], None] = print) -> dict:
+    """Every benchmark on the session's corpus and model; the results as a JSON-ready dict."""
     from evaluation.bench import retrieval
     from evaluation.bench.memory import peak_memory
     from evaluation.bench.pipeline import pipeline_costs
@@ -33,11 +36,11 @@ def run_all(settings, quick: bool, command: str, log: Callable[[str], None] = pr
     log("bench: retrieval ...")
     results["retrieval"] = retrieval.run(quick=quick, log=log)
     log("bench: answers and a map ...")
-    results["pipeline"] = pipeline_costs(settings, quick=quick, log=log)
+    results["pipeline"] = pipeline_costs(session, k, include_comments, quick=quick, log=log)
     log("bench: peak memory of a process answering a question ...")
-    results["memory"] = peak_memory(settings.index, settings.model_cache, settings.llm,
-                                    settings.k, results["pipeline"]["questions"][0])
-    results.update(seconds=round(time.perf_counter() - started, 1), llm=settings.llm,
+    results["memory"] = peak_memory(session.index, session.model_cache, session.llm, k,
+                                    results["pipeline"]["questions"][0])
+    results.update(seconds=round(time.perf_counter() - started, 1), llm=session.llm,
                    git_commit=git_commit(), versions=versions(), machine=machine(load_before))
     return results
 

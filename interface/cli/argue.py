@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from evaluation.argkp import DEFAULT_ARGKP
-from interface.cli.options import positive_int, print_json
+from interface.cli.options import opened, positive_int, print_json
 
 EXPORT_FORMATS = ("json", "argdown", "aif", "markdown", "mermaid")
 
@@ -99,6 +99,7 @@ def _documents(settings) -> dict:
 
 
 def _model(settings):
+    """The model the settings name (commands that need no searcher)."""
     from generation import load_model
 
     return load_model(settings.llm, settings.model_cache)
@@ -189,19 +190,15 @@ def format_report(report: dict) -> str:
 def run_map(args, settings) -> int:
     from arguments import build_map
     from arguments.exports import export
-    from retrieval import open_searcher
 
-    searcher = open_searcher(settings.index)
-    try:
-        options = {"paraphrase": not args.no_paraphrase}
-        if args.max_candidates:
-            options["max_candidates"] = args.max_candidates
-        argument_map = build_map(args.proposition, searcher, _model(settings), **options)
+    options = {"paraphrase": not args.no_paraphrase}
+    if args.max_candidates:
+        options["max_candidates"] = args.max_candidates
+    with opened(settings) as session:
+        searcher = session.searcher()
+        argument_map = build_map(args.proposition, searcher, session.model(), **options)
         fmt = args.format or ("json" if args.json else None)
-        text = export(argument_map, fmt, searcher.documents) if fmt else \
-            export(argument_map, "markdown", searcher.documents)
-    finally:
-        searcher.close()
+        text = export(argument_map, fmt or "markdown", searcher.documents)
     return _emit(None, False, text, args.out)
 
 
@@ -219,13 +216,9 @@ def run_keypoints(args, settings) -> int:
 
 def run_positions(args, settings) -> int:
     from arguments import competing_positions
-    from retrieval import open_searcher
 
-    searcher = open_searcher(settings.index)
-    try:
-        positions = competing_positions(args.topic, searcher, _model(settings))
-    finally:
-        searcher.close()
+    with opened(settings) as session:
+        positions = competing_positions(args.topic, session.searcher(), session.model())
     return _emit(positions.to_dict(), args.json, _positions_text(positions))
 
 
@@ -295,13 +288,9 @@ def run_eval_argkp(args, settings) -> int:
 
 def run_eval_maps(args, settings) -> int:
     from evaluation.maps import evaluate_maps
-    from retrieval import open_searcher
 
-    searcher = open_searcher(settings.index)
-    try:
-        report = evaluate_maps(searcher, _model(settings))
-    finally:
-        searcher.close()
+    with opened(settings) as session:
+        report = evaluate_maps(session.searcher(), session.model())
     lines = [f"{r['proposition']}: {r['seconds']} s, {r['pro']} pro / {r['con']} con, "
              f"verbatim {r['all_verbatim']}, expectations {r['expectations']}"
              for r in report["maps"]]

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from interface.cli.argue import format_report
-from interface.cli.options import positive_int, print_json
+from interface.cli.options import opened, positive_int, print_json
 
 
 def register(commands, evals, common) -> None:
@@ -33,24 +33,24 @@ def register(commands, evals, common) -> None:
         parser.set_defaults(handler=handler)
 
 
-def _open(settings):
-    """The searcher and the model the settings name (each loaded once)."""
-    from generation import load_model, parse_spec
-    from retrieval import open_searcher
+def _open(session):
+    """The session's searcher and model; a bad --llm fails before anything slow starts."""
+    from generation import parse_spec
 
-    spec = parse_spec(settings.llm)  # a bad --llm fails before anything slow starts
-    return open_searcher(settings.index), load_model(spec, settings.model_cache)
+    parse_spec(session.llm)
+    return session.searcher(), session.model()
 
 
 def run_ask(args, settings) -> int:
     from answers import answer_question
 
-    searcher, model = _open(settings)
-    answer = answer_question(args.question, searcher, model, k=settings.k,
-                             include_comments=settings.include_comments)
-    result = answer.to_dict()
-    if args.audit:
-        result["audit"] = audit_answer(answer, searcher.documents, model)
+    with opened(settings) as session:
+        searcher, model = _open(session)
+        answer = answer_question(args.question, searcher, model, k=settings.k,
+                                 include_comments=settings.include_comments)
+        result = answer.to_dict()
+        if args.audit:
+            result["audit"] = audit_answer(answer, searcher.documents, model)
     if args.json:
         print_json(result)
     else:
@@ -94,23 +94,26 @@ def _key(citation: dict) -> tuple:
 def run_eval_answers(args, settings) -> int:
     from answers import answer_question
 
-    searcher, model = _open(settings)
+    with opened(settings) as session:
+        searcher, model = _open(session)
 
-    def answer(question: str) -> dict:
-        return answer_question(question, searcher, model, k=settings.k,
-                               include_comments=settings.include_comments).to_dict()
+        def answer(question: str) -> dict:
+            return answer_question(question, searcher, model, k=settings.k,
+                                   include_comments=settings.include_comments).to_dict()
 
-    return _evaluate(args, "counterpoint", model, answer, searcher.documents, True)
+        return _evaluate(args, "counterpoint", model, answer, searcher.documents, True)
 
 
 def run_eval_baseline(args, settings) -> int:
     from answers.baseline import NaiveRag
     from retrieval.embeddings import LangChainEmbeddings
 
-    searcher, model = _open(settings)
-    rag = NaiveRag(list(searcher.documents.values()), LangChainEmbeddings(searcher.embedder),
-                   model)
-    return _evaluate(args, "naive RAG baseline", model, rag.answer, searcher.documents, False)
+    with opened(settings) as session:
+        searcher, model = _open(session)
+        rag = NaiveRag(list(searcher.documents.values()), LangChainEmbeddings(searcher.embedder),
+                       model)
+        return _evaluate(args, "naive RAG baseline", model, rag.answer, searcher.documents,
+                         False)
 
 
 def _evaluate(args, system: str, model, answer, documents, checks_support: bool) -> int:

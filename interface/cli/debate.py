@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interface.cli.options import positive_int, print_json
+from interface.cli.options import opened, positive_int, print_json
 
 
 def register(commands, evals, common) -> None:
@@ -19,17 +19,12 @@ def register(commands, evals, common) -> None:
 
 def run_debate(args, settings) -> int:
     from arguments.debate import all_turns, open_debate
-    from generation import load_model
-    from retrieval import open_searcher
 
     options = {"max_candidates": args.passages} if args.passages else {}
-    searcher = open_searcher(settings.index)
-    try:
-        model = load_model(settings.llm, settings.model_cache)
-        debate = open_debate(args.position, searcher, model, **options)
+    with opened(settings) as session:
+        searcher = session.searcher()
+        debate = open_debate(args.position, searcher, session.model(), **options)
         debate, turns = all_turns(debate, debate.position, searcher.embed)
-    finally:
-        searcher.close()
     result = {"position": debate.position, "side": debate.assistant_side,
               "turns": [turn.to_dict() for turn in turns],
               "warnings": list(debate.argument_map.warnings)}

@@ -1,9 +1,13 @@
-"""Argument types and output helpers every command group shares."""
+"""Argument types, output helpers and the session every command group shares."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from interface.settings import Settings, session_of
 
 
 def positive_int(value: str) -> int:
@@ -20,3 +24,13 @@ def positive_int(value: str) -> int:
 def print_json(value) -> None:
     """Print a JSON document to stdout (UTF-8, readable)."""
     print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator:
+    """The Session the settings name (parts load on first use), closed when the command ends."""
+    session = session_of(settings)
+    try:
+        yield session
+    finally:
+        session.close()

@@ -107,7 +107,12 @@ def run_bench(args, settings) -> int:
         check_readme(args.readme, "bench")
 
     command = _command(["counterpoint", "bench"], args, ("--quick", "--llm", "--chroma-url"))
-    results = run_all(settings, args.quick, command, log=_stderr)
+    session = session_of(settings)
+    try:
+        results = run_all(session, settings.k, settings.include_comments, args.quick, command,
+                          log=_stderr)
+    finally:
+        session.close()
     _finish(args, settings, results, "bench", render_markdown(results), render_tables(results))
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from documents import KINDS
-from interface.cli.options import positive_int, print_json
+from interface.cli.options import opened, positive_int, print_json
 
 
 def register(commands, evals, common) -> None:
@@ -51,14 +51,9 @@ def run_index(args, settings) -> int:
 
 
 def run_search(args, settings) -> int:
-    from retrieval import open_searcher
-
-    searcher = open_searcher(settings.index)
-    try:
-        hits = searcher.search(args.query, k=settings.k, kinds=args.kind, doc_ids=args.doc,
-                               mode=args.mode)
-    finally:
-        searcher.close()
+    with opened(settings) as session:
+        hits = session.searcher().search(args.query, k=settings.k, kinds=args.kind,
+                                         doc_ids=args.doc, mode=args.mode)
     if args.json:
         print_json([hit.to_dict() for hit in hits])
         return 0
@@ -73,14 +68,9 @@ def run_search(args, settings) -> int:
 def run_eval_retrieval(args, settings) -> int:
     from evaluation.dataset import DEV_SET, load_eval_set
     from evaluation.retrieval import evaluate_retrieval, format_table
-    from retrieval import open_searcher
-
     eval_set = load_eval_set(args.set or DEV_SET)
-    searcher = open_searcher(settings.index)
-    try:
-        scores, ranks = evaluate_retrieval(searcher, eval_set)
-    finally:
-        searcher.close()
+    with opened(settings) as session:
+        scores, ranks = evaluate_retrieval(session.searcher(), eval_set)
     if args.json:
         print_json({"scores": [s.to_dict() for s in scores], "ranks": ranks})
         return 0
