@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,8 +81,11 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
     return replace(Settings(), **{k: _coerce(k, v) for k, v in values.items()})
 
 
-def session_of(settings: Settings, embedder=None, models: dict | None = None):
-    """The Session for these settings (`embedder` and `models` are given by tests)."""
+def session_of(settings: Settings, embedder=None, models: dict | None = None,
+               log: Callable[[str], None] | None = None):
+    """The Session for these settings (`embedder` and `models` are given by tests; `log`
+    hears what indexing does)."""
     from session import Session
 
-    return Session(settings.index, settings.model_cache, settings.llm, embedder, models)
+    extra = {} if log is None else {"log": log}
+    return Session(settings.index, settings.model_cache, settings.llm, embedder, models, **extra)

@@ -29,9 +29,12 @@ class Session:
     """Where the corpus and index live, which model to use, and the loaded parts."""
 
     def __init__(self, index: IndexLocation, model_cache: Path, llm: str = "local",
-                 embedder: Embedder | None = None, models: dict | None = None) -> None:
-        """`embedder` and `models` (spec -> loaded handle) are given by tests; others load."""
+                 embedder: Embedder | None = None, models: dict | None = None,
+                 log: Log = _silent) -> None:
+        """`embedder` and `models` (spec -> loaded handle) are given by tests; others load.
+        `log` hears what indexing does (the CLI prints it to stderr)."""
         self.index, self.model_cache, self.llm = index, Path(model_cache), llm
+        self._log = log
         self._embedder = embedder
         self._searcher: Searcher | None = None
         self._models: dict[str, ModelHandle] = dict(models or {})
@@ -55,14 +58,12 @@ class Session:
     def has_searcher(self) -> bool:
         return self._searcher is not None
 
-    def searcher(self, log: Log = _silent) -> Searcher:
+    def searcher(self) -> Searcher:
         """The hybrid searcher over the corpus; indexes new passages first if there are any."""
         with self._index_lock:
             if self._searcher is None:
-                log("Loading the embedding model")
-                embedder = self.embedder()
-                log("Opening the index")
-                self._searcher = retrieval.open_searcher(self.index, embedder=embedder, log=log)
+                self._searcher = retrieval.open_searcher(self.index, embedder=self.embedder(),
+                                                         log=self._log)
             return self._searcher
 
     def reindex(self, log: Log = _silent) -> IndexReport:

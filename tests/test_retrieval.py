@@ -172,7 +172,7 @@ def test_langchain_retriever_returns_documents_with_provenance(searcher):
 
 def test_cli_search_json_has_the_documented_fields(real_settings, searcher, capsys,
                                                    monkeypatch, embedder):
-    monkeypatch.setattr("retrieval.embeddings.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("retrieval.load_embedder", lambda *a, **k: embedder)  # the Session's
     args = ["--corpus-dir", str(real_settings.corpus_dir), "--data-dir",
             str(real_settings.data_dir)]
     code = main(["search", "Witkoff", "--k", "2", "--kind", "article", "--json", *args])
@@ -186,7 +186,7 @@ def test_cli_search_json_has_the_documented_fields(real_settings, searcher, caps
 
 def test_cli_search_bad_input_is_one_line(real_settings, searcher, capsys, monkeypatch,
                                           embedder):
-    monkeypatch.setattr("retrieval.embeddings.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("retrieval.load_embedder", lambda *a, **k: embedder)  # the Session's
     args = ["--corpus-dir", str(real_settings.corpus_dir), "--data-dir",
             str(real_settings.data_dir)]
     assert main(["search", "x", "--doc", "999", *args]) == 2
@@ -237,7 +237,7 @@ def test_hybrid_recall_at_5_on_the_dev_set_meets_the_target(searcher):
 
 def test_cli_eval_retrieval_reports_every_configuration(real_settings, searcher, capsys,
                                                         monkeypatch, embedder):
-    monkeypatch.setattr("retrieval.embeddings.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("retrieval.load_embedder", lambda *a, **k: embedder)  # the Session's
     args = ["--corpus-dir", str(real_settings.corpus_dir), "--data-dir",
             str(real_settings.data_dir)]
     assert main(["eval", "retrieval", "--json", *args]) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,8 +30,12 @@ def print_json(value) -> None:
 @contextmanager
 def opened(settings: Settings) -> Iterator:
     """The Session the settings name (parts load on first use), closed when the command ends."""
-    session = session_of(settings)
+    session = session_of(settings, log=_stderr)
     try:
         yield session
     finally:
         session.close()
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -82,11 +82,6 @@ def done_share(detail: str) -> float:
     return share
 
 
-def searcher_with_progress(session: Session, progress: Progress):
-    """The session's searcher, its loading steps shown as progress."""
-    return session.searcher(lambda line: progress(0.2, line))
-
-
 def reindex_with_progress(session: Session, progress: Progress):
     """Re-index the session's corpus, its steps shown as progress."""
     return session.reindex(lambda line: progress(0.6, line))
