@@ -17,6 +17,7 @@ PUBLIC = {
     "documents": ["KINDS", "Citation", "CorpusError", "Document", "Passage", "add_document",
                   "attributed", "claim_of", "decode_text", "load_corpus", "sentence_spans",
                   "split_passages"],
+    "documents.formats": ["Converted", "UnsupportedFile"],
     "retrieval": ["BUNDLED_MODEL", "FUSIONS", "MODES", "Embedder", "Hit", "IndexLocation",
                   "IndexReport", "IndexUnavailable", "PassageRetriever", "Searcher",
                   "as_retriever", "build_index", "corpus_passages", "hit_document",
