@@ -267,6 +267,30 @@ def test_page_without_comments_is_stored_as_sections():
     assert converted.text == "\n".join(ARTICLE)
 
 
+def test_closed_comments_leave_a_sections_page_without_their_notice():
+    page = f"""<html><body><article>{PARAGRAPHS}</article>
+    <div id="comments"><p class="nocomments">Comments are closed.</p></div></body></html>"""
+    converted = convert_html(page.encode("utf-8"), "closed.html")
+    assert (converted.structure, converted.text) == ("sections", "\n".join(ARTICLE))
+
+
+def test_older_wordpress_theme_without_comment_content():
+    """Body, author and date straight in .comment-body, the reply link beside them."""
+    page = f"""<html><body><article>{PARAGRAPHS}</article><ol class="commentlist">
+    <li class="comment" id="li-comment-9"><div id="comment-9" class="comment-body">
+    <div class="comment-author vcard"><cite class="fn">Old Timer</cite>
+    <span class="says">says:</span></div>
+    <div class="comment-meta commentmetadata"><a href="#comment-9">May 1, 2012 at 3:04 pm</a></div>
+    <p>We had a ferry before the bridge.</p><p>Nobody misses it.</p>
+    <div class="reply"><a class="comment-reply-link">Reply</a></div></div></li></ol>
+    </body></html>"""
+    converted = convert_html(page.encode("utf-8"), "old.html")
+    _check_page(converted, ["We had a ferry before the bridge. Nobody misses it."])
+    assert converted.comment_meta == (
+        {"author": "Old Timer", "date": "May 1, 2012 at 3:04 pm", "reply_to": None},
+    )
+
+
 @pytest.mark.parametrize(
     "page",
     [

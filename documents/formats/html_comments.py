@@ -48,6 +48,7 @@ _DATE = (
     f".//*[{_cls('time-ago')}]",
     f".//*[{_cls('comment-date')}]",
     f".//*[{_cls('comment-metadata')}]",
+    f".//*[{_cls('commentmetadata')}]",  # older WordPress themes
     f".//*[{_cls('date')}]",
 )
 _BODY = tuple(
@@ -56,8 +57,9 @@ _BODY = tuple(
 ) + (".//*[@itemprop='text']",)
 # Parts of a comment element that are not what the reader wrote.
 _META_CLASSES = (
-    "comment-meta comment-metadata comment-author reply comment-reply-link post-meta "
-    "post-byline says avatar edit-link comment__header comment__footer post-menu comment-footer"
+    "comment-meta comment-metadata commentmetadata comment-author reply comment-reply-link "
+    "post-meta post-byline says avatar edit-link comment__header comment__footer post-menu "
+    "comment-footer"
 ).split()
 _META = tuple(f".//*[{_cls(name)}]" for name in _META_CLASSES) + (
     ".//header[not(ancestor::blockquote)]",
@@ -122,7 +124,8 @@ def _comment(item: HtmlElement, items: set, index_of: dict) -> Comment:
     author = _first_own(item, _AUTHOR, items)
     date = _first_own(item, _DATE, items)
     body = _first_own(item, _BODY, items)
-    skip = {el for el in items if el is not item}
+    skip = {el for el in (author, date) if el is not None and el is not body}
+    skip.update(el for el in items if el is not item)
     skip.update(el for rule in _META for el in _own(item, rule, items))
     parent = next((index_of[a] for a in item.iterancestors() if a in index_of), None)
     return Comment(
