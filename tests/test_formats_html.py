@@ -309,22 +309,25 @@ def test_comments_that_look_like_article_text_keep_their_count():
     items = [
         f"<p>{ARTICLE[2]}</p>",  # the whole comment is article text
         f"<blockquote>{ARTICLE[0]}</blockquote>",  # only a quotation
-        "<p>Reader comments (4)</p>",  # the marker's own words
+        "<p>Reader comments (5)</p>",  # words of the article
+        "<p>— Reader comments (5) —</p>",  # the marker line itself
         "<p>Last word.</p>",
     ]
     thread = "".join(
         f'<li class="comment"><div class="comment-content">{i}</div></li>' for i in items
     )
-    page = f"""<html><body><article>{PARAGRAPHS}<p>Reader comments (4) are moderated.</p>
+    page = f"""<html><body><article>{PARAGRAPHS}<p>Reader comments (5) are moderated.</p>
     </article><ol class="comment-list">{thread}</ol></body></html>"""
     converted = convert_html(page.encode("utf-8"), "tricky.html")
     document = _document(converted)
-    assert converted.comments_after not in "\n".join(ARTICLE) + "Reader comments (4) are moderated."
+    assert converted.comments_after == "— Reader comments (5) —"
     comments = [u for u in units_of(document) if u.kind == "comment"]
-    assert [u.comment for u in comments] == [1, 2, 3, 4]
+    assert [u.comment for u in comments] == [1, 2, 3, 4, 5]
     assert not any(u.quotation for u in comments)
     lines = [converted.text[u.start : u.end] for u in comments]
     assert lines[0] == f"“{ARTICLE[2]}”" and lines[1] == f"“{ARTICLE[0]}”"
+    assert lines[2] == "Reader comments (5)"  # under 20 characters: no quotation
+    assert lines[3] == "“— Reader comments (5) —”"
 
 
 def _column_page(document: Document) -> bytes:

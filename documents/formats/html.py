@@ -112,7 +112,8 @@ def _column_text(article: list[str], comments: list[Comment]) -> tuple[str, str]
     while marker in body:
         marker = f"— {marker} —"
     # The article as documents.structure compares comment lines with it.
-    seen = " ".join(body[s:e] for s, e in lines(f"{body}\n{marker}"))
+    with_marker = f"{body}\n{marker}"
+    seen = " ".join(with_marker[s:e] for s, e in lines(with_marker))
     comment_lines = [line for comment in comments for line in _comment_lines(comment, seen)]
     return f"{body}\n\n{marker}\n" + "\n".join(comment_lines), marker
 
