@@ -19,6 +19,8 @@ from test_formats import (
 from documents import load_corpus, split_passages
 from interface.cli import main
 from interface.cli.corpus import ProgressBar
+from interface.settings import load_settings, session_of
+from interface.web.library import Upload, add_uploads, search_library, status_html
 
 COLUMN = "003_bf4e1c7beccc96a2"
 
@@ -130,3 +132,34 @@ def test_progress_bar_redraws_one_line_on_a_terminal():
     written = terminal.getvalue()
     assert "\n" not in written and written.count("\r") == 5
     assert "[##########..........] 3/4 c.txt" in written
+
+
+def test_library_upload_of_several_files_adds_each_and_indexes_once(tmp_path, embedder):
+    corpus_dir = corpus_copy(tmp_path)
+    folder = _folder(tmp_path)
+    paths = [str(folder / name) for name in ("reports/grid.pdf", "memo.docx", "scan.pdf",
+                                             "column copy.txt")]
+    settings = load_settings({"corpus_dir": corpus_dir, "data_dir": tmp_path / "data"},
+                             environ={})
+    session = session_of(settings, embedder=embedder)
+    try:
+        steps = []
+        outcome = add_uploads(session, paths, Upload(None),
+                              lambda fraction, message: steps.append((fraction, message)))
+        assert outcome.ok and outcome.doc_id == "memo"
+        assert outcome.message.startswith("2 of 4 files added (")
+        assert outcome.message.endswith("1 already in the library, 1 not added.")
+        assert [f.ok for f in outcome.files] == [True, True, False, True]
+        assert outcome.files[2].message == "Not added: scan.pdf: no text layer: run OCR first"
+        assert [m for _, m in steps if m.startswith("File ")] == [
+            "File 1 of 4: grid.pdf", "File 2 of 4: memo.docx", "File 3 of 4: scan.pdf",
+            "File 4 of 4: column copy.txt"]
+        assert [f for f, _ in steps] == sorted(f for f, _ in steps) and steps[-1][0] == 1.0
+        assert status_html(outcome).count("cp-notice-error") == 1
+        hits = session.searcher().search("When was the Baltic grid synchronised?", k=3)
+        assert hits[0].passage.doc_id == "grid"
+        assert "page 1" in search_library(session.documents(), "synchronised with")
+        one = add_uploads(session, paths[:2], Upload(None, title="One title"))
+        assert not one.ok and "leave them empty" in one.message
+    finally:
+        session.close()
