@@ -234,7 +234,12 @@ def build_tab(context: TabContext) -> None:
                   api_visibility="private")
     search.then(lambda d, q: document_view(session.documents(), d, q), [chosen, query], view,
                 api_visibility="private")
-    add_button.click(on_add, [upload, title, author, structure, bio, comments_after],
-                     [status, *outputs], api_name="add_document", concurrency_id="index",
-                     concurrency_limit=1)
+    form = [title, author, structure, bio, comments_after]
+    add_button.click(on_add, [upload, *form], [status, *outputs], api_name="add_documents",
+                     concurrency_id="index", concurrency_limit=1)
+    # API clients keep `add_document` with one file; the page's form sends a list of files.
+    one_file = gr.File(visible=False, type="filepath")
+    gr.Button(visible=False).click(on_add, [one_file, *form], [status, *outputs],
+                                   api_name="add_document", concurrency_id="index",
+                                   concurrency_limit=1)
     context.on_page_load(refresh, outputs)
