@@ -20,7 +20,7 @@ from fpdf import FPDF
 
 import documents.library
 from documents import Citation, CorpusError, add_document, load_corpus, page_of, split_passages
-from documents.formats import UnsupportedFile, convert
+from documents.formats import Converted, UnsupportedFile, convert
 
 REPO = Path(__file__).resolve().parent.parent
 LONG = ("The power grid in the Baltic states was synchronised with the European network in "
@@ -287,3 +287,19 @@ def test_a_failed_write_leaves_no_half_added_files(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         add_document(corpus_dir, report_pdf(), "report.pdf")
     assert snapshot(corpus_dir) == before
+
+
+def test_comment_metadata_from_a_converter_round_trips_through_the_manifest(tmp_path,
+                                                                           monkeypatch):
+    page = ("A short article about the grid. It was a success.\nComments\n"
+            "First reader: well done.\nSecond reader: too expensive.\n")
+    meta = ({"author": 'Ann "A" O\'Neil', "date": "2025-02-09"}, {"author": "Bo\nB"})
+    converted = Converted(text=page, structure="column", format="html", title="Grid page",
+                          comments_after="Comments", comment_meta=meta)
+    monkeypatch.setattr(documents.library, "convert", lambda data, name: converted)
+    corpus_dir = corpus_copy(tmp_path)
+    added, _ = add_document(corpus_dir, b"<html>the page</html>", "page.html")
+    stored = {d.doc_id: d for d in load_corpus(corpus_dir)}["page"]
+    assert stored == added and stored.comment_meta == meta and stored.structure == "column"
+    assert stored.original == "originals/page.html" and stored.format == "html"
+    assert [p.comment for p in split_passages(stored) if p.kind == "comment"] == [1, 2]
