@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from test_formats import (
+from file_fixtures import (
     MARKDOWN,
     REPO,
     corpus_copy,
