@@ -17,11 +17,15 @@ _ABBREVIATIONS = frozenset(
 
 # Full stops of Chinese and Japanese end a sentence whatever follows (no space, no capitals).
 _CJK_ENDS = "。！？｡"
-# A candidate boundary: terminal punctuation, closing quotes/brackets, footnote markers.
 _CLOSERS = "\"'”’»›)]」』）】》"
-_END = re.compile(rf"[.!?{_CJK_ENDS}]+[{re.escape(_CLOSERS)}]*(?:\[\d+\])*")
-# After a Latin full stop a sentence starts after white space, perhaps an opening quote.
-_NEXT_WORD = re.compile(r"\s+[\"“‘'(\[«„‚‹¿¡「『（【《]?(\w)")
+_TAIL = rf"[{re.escape(_CLOSERS)}]*(?:\[\d+\])*"  # closing quotes/brackets, footnote markers
+# A candidate boundary: a CJK full stop, or Latin terminal punctuation followed by white space,
+# perhaps an opening quote or bracket, then a capital A-Z, a digit, or (in group "other") a
+# letter outside ASCII, whose case Python checks: `re` has no class for "uppercase letter".
+_END = re.compile(
+    rf"(?P<cjk>[.!?]*[{_CJK_ENDS}][.!?{_CJK_ENDS}]*{_TAIL})"
+    rf"|[.!?]+{_TAIL}(?=\s+[\"“‘'(\[«„‚‹¿¡「『（【《]?(?:[A-Z\d]|(?P<other>[^\W\d_A-Za-z])))"
+)
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -39,20 +43,19 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 
 def _is_boundary(text: str, match: re.Match, end: int) -> bool:
     """True when the punctuation in `match` ends a sentence."""
-    if any(c in _CJK_ENDS for c in match.group()):
+    if match.group("cjk"):
         # 「…。」と言った: a quoted sentence the text runs on from is not a boundary.
         runs_on = match.end() < end and text[match.end()].isalpha()
         return not (match.group()[-1] in _CLOSERS and runs_on)
-    follow = _NEXT_WORD.match(text, match.end(), end)
-    if not follow or not _starts_sentence(follow.group(1)):
+    other = match.group("other")
+    if other and not _starts_sentence(other):
         return False
     return text[match.start()] != "." or not _ends_with_abbreviation(text, match.start())
 
 
 def _starts_sentence(char: str) -> bool:
-    """An uppercase letter or a digit in any script, or a letter of a script without case."""
-    return (char.isupper() or char.istitle() or char.isdecimal()
-            or unicodedata.category(char) == "Lo")
+    """An uppercase letter in any script, or a letter of a script without case."""
+    return char.isupper() or char.istitle() or unicodedata.category(char) == "Lo"
 
 
 def _ends_with_abbreviation(text: str, dot: int) -> bool:

@@ -32,9 +32,12 @@ def _generated_text(size: int) -> str:
 def test_splitting_takes_linear_time(size):
     text = _generated_text(size)
     text = text.replace("\n", " ")  # one huge paragraph: the worst case for the old splitter
-    began = time.perf_counter()
-    spans = sentence_spans(text)
-    elapsed = time.perf_counter() - began
+    elapsed = []
+    for _ in range(2):  # the better of two runs: other processes share the machine
+        began = time.perf_counter()
+        spans = sentence_spans(text)
+        elapsed.append(time.perf_counter() - began)
+    elapsed = min(elapsed)
     assert elapsed < 1.0, f"{size:,} characters took {elapsed:.2f} s"
     assert len(spans) > size // 400
     assert all(text[a:b] == text[a:b].strip() and a < b for a, b in spans)
