@@ -38,7 +38,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             spans.append((cursor, match.end()))
             cursor = match.end()
     spans.append((cursor, end))
-    return [s for s in (_strip(text, a, b) for a, b in spans) if s[0] < s[1]]
+    return [s for s in (strip_span(text, a, b) for a, b in spans) if s[0] < s[1]]
 
 
 def _is_boundary(text: str, match: re.Match, end: int) -> bool:
@@ -71,7 +71,7 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
     return len(word) == 1 and word.upper() != word  # an initial such as "J." in "J. Smith"
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink a span so it neither starts nor ends with white space."""
     while start < end and text[start].isspace():
         start += 1
