@@ -43,6 +43,24 @@ class Added:
     files: tuple[Added, ...] = ()  # several files at once: each file's own outcome
 
 
+@dataclass(frozen=True)
+class Page:
+    """What the tab shows when the page loads: the table, the document menu, one document."""
+
+    table: str
+    choices: list[tuple[str, str]]
+    doc_id: str | None
+    view: str
+
+
+def library_page(documents: dict[str, Document], doc_id: str | None = None) -> Page:
+    """The tab's contents, showing `doc_id` or else the first document."""
+    # Runs on every page load; cheap because split_passages is cached by content.
+    doc_id = doc_id if doc_id in documents else next(iter(documents), None)
+    return Page(library_list(documents), document_choices(documents), doc_id,
+                document_view(documents, doc_id))
+
+
 def library_list(documents: dict[str, Document]) -> str:
     """The documents with their authors and passage counts by kind, as an HTML table."""
     if not documents:
@@ -212,11 +230,8 @@ def build_tab(context: TabContext) -> None:
             status = gr.HTML(elem_id="library-status")
 
     def refresh(doc_id=None):
-        documents = session.documents()
-        doc_id = doc_id if doc_id in documents else next(iter(documents), None)
-        return (library_list(documents),
-                gr.update(choices=document_choices(documents), value=doc_id),
-                document_view(documents, doc_id))
+        page = library_page(session.documents(), doc_id)
+        return page.table, gr.update(choices=page.choices, value=page.doc_id), page.view
 
     # Gradio injects a progress tracker into a parameter whose default is gr.Progress().
     def on_add(paths, title_, author_, structure_, bio_, after_,
