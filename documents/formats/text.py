@@ -6,6 +6,8 @@ import re
 
 from documents.formats.converted import Converted, UnsupportedFile
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters but tab and newlines
+
 # Characters after which `documents.structure` no longer sees a line as a heading; a heading
 # converted from a format that marks headings loses these (but keeps "?" and "!", which mean
 # something).
@@ -22,7 +24,7 @@ def decode_utf8(data: bytes) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UnsupportedFile(f"not UTF-8 text ({error.reason} at byte {error.start})") from None
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t")
+    controls = len(_CONTROL.findall(text))
     if controls > max(3, len(text) // 1000):
         raise UnsupportedFile(f"looks binary ({controls} control characters), not text")
     return text
