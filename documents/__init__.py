@@ -3,7 +3,7 @@
 Text helpers (words, numbers, names, negation, stop words) are in `documents.text`."""
 
 from documents.citations import Citation, attributed, claim_of
-from documents.document import Document
+from documents.document import Document, page_of
 from documents.library import CorpusError, add_document, decode_text, load_corpus
 from documents.passages import KINDS, Passage, split_passages
 from documents.sentences import sentence_spans
@@ -19,6 +19,7 @@ __all__ = [
     "claim_of",
     "decode_text",
     "load_corpus",
+    "page_of",
     "sentence_spans",
     "split_passages",
 ]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from documents.document import Document
+from documents.document import Document, page_of
 from documents.passages import Passage
 
 COMMENT_KIND = "comment"
@@ -36,10 +36,13 @@ class Citation:
     start: int
     end: int
     quote: str
+    page: int | None = None  # PDF: the page the quote starts on
 
     @classmethod
-    def of(cls, passage: Passage) -> Citation:
-        return cls(passage.doc_id, passage.kind, passage.start, passage.end, passage.text)
+    def of(cls, passage: Passage, document: Document | None = None) -> Citation:
+        """Cite a passage; with its document, a PDF passage also says its page."""
+        page = page_of(document, passage.start) if document is not None else None
+        return cls(passage.doc_id, passage.kind, passage.start, passage.end, passage.text, page)
 
     @classmethod
     def at(cls, document: Document, start: int, end: int, kind: str) -> Citation:
@@ -47,7 +50,8 @@ class Citation:
         if not 0 <= start < end <= len(document.text):
             raise ValueError(f"span {start}:{end} is outside {document.doc_id} "
                              f"(0:{len(document.text)})")
-        return cls(document.doc_id, kind, start, end, document.text[start:end])
+        return cls(document.doc_id, kind, start, end, document.text[start:end],
+                   page_of(document, start))
 
     def is_verbatim(self, documents: dict[str, Document]) -> bool:
         """True when the quote still stands at its offsets in the current text."""
@@ -55,8 +59,9 @@ class Citation:
         return document is not None and document.text[self.start : self.end] == self.quote
 
     def to_dict(self) -> dict:
+        page = {"page": self.page} if self.page is not None else {}
         return {"doc_id": self.doc_id, "kind": self.kind, "start": self.start,
-                "end": self.end, "quote": self.quote}
+                "end": self.end, "quote": self.quote, **page}
 
 
 def claim_of(sentence: str) -> str:

@@ -74,6 +74,8 @@ def column_units(text: str, bio: str | None, comments_after: str | None) -> list
     for start, end in article_lines:
         if bio and text[start:end].startswith(bio):
             units.append(Unit("bio", start, end))
+        elif comments_after and text[start:end] == comments_after:
+            units.append(Unit("heading", start, end))  # a converter's own "Reader comments" line
         else:
             paragraph += 1
             units.append(Unit("article", start, end, paragraph=paragraph))

@@ -20,6 +20,8 @@ from documents import (
     sentence_spans,
     split_passages,
 )
+from documents import passages as passages_module
+from documents.passages import MAX_PASSAGE_CHARS
 
 REPO = Path(__file__).resolve().parent.parent
 POLICY = "000_0e74df59ad1dea2a"
@@ -219,3 +221,67 @@ def test_a_sentence_resting_only_on_reader_comments_is_attributed_to_a_reader(co
     framed = attributed("According to the article, Moscow should pay.", [comment])
     assert framed == "A reader comment argues that Moscow should pay."
     assert claim_of("One reader says that prices rose.") == "Prices rose."
+
+
+def _pieces(text: str) -> list[str]:
+    """The passages of a one-paragraph document, checked: exact, capped, covering the text."""
+    passages = split_passages(Document(doc_id="long", text=text, file="long.txt"))
+    assert all(text[p.start : p.end] == p.text for p in passages)
+    assert all(0 < len(p.text) <= MAX_PASSAGE_CHARS for p in passages)
+    assert "".join(p.text for p in passages).replace(" ", "") == text.replace(" ", "")
+    return [p.text for p in passages]
+
+
+def test_a_long_sentence_is_cut_at_clause_boundaries():
+    clause = "the ministry published {} pages of figures on grain exports and rail capacity"
+    text = "; ".join(clause.format(n) for n in range(20)).capitalize() + "."
+    pieces = _pieces(text)
+    assert len(pieces) > 1 and all(p.endswith(";") for p in pieces[:-1])
+
+
+def test_without_semicolons_commas_then_spaces_are_used_and_numbers_stay_whole():
+    text = ("Exports rose to 85,000 tonnes, " * 40).strip()[:-1] + "."
+    pieces = _pieces(text)
+    assert all(p.endswith(",") for p in pieces[:-1]) and "85,000" in pieces[1]
+    words = " ".join(["grain"] * 400) + "."
+    assert all(p.startswith("grain") and p.endswith(("grain", ".")) for p in _pieces(words))
+
+
+def test_text_without_any_boundary_is_cut_hard_at_the_cap():
+    text = "See https://example.org/" + "x" * 1500 + " now."
+    assert max(len(p) for p in _pieces(text)) == MAX_PASSAGE_CHARS
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(st.lists(_word, min_size=1, max_size=400).map(" ".join), min_size=1,
+                      max_size=4),
+       structure=st.sampled_from(["sections", "column"]))
+def test_generated_long_lines_give_capped_passages_with_exact_offsets(lines, structure):
+    text = "\n".join([*lines, "Comments", *lines]) + "\n"
+    extra = {"comments_after": "Comments"} if structure == "column" else {}
+    document = Document(doc_id="gen", text=text, file="gen.txt", structure=structure, **extra)
+    for passage in split_passages(document):
+        assert text[passage.start : passage.end] == passage.text
+        assert 0 < len(passage.text) <= MAX_PASSAGE_CHARS
+        assert passage.text == passage.text.strip()
+
+
+def test_shipped_corpus_passages_are_unchanged_by_the_cap(corpus):
+    counts = {doc_id: len(split_passages(d)) for doc_id, d in corpus.items()}
+    assert counts == {POLICY: 107, COLUMN: 96}
+    assert max(len(p.text) for d in corpus.values() for p in split_passages(d)) < 600
+
+
+def test_passages_are_computed_once_per_text_and_structure(monkeypatch):
+    calls = []
+    real = passages_module.units_of
+    monkeypatch.setattr(passages_module, "units_of", lambda d: calls.append(d) or real(d))
+    text = "Cached heading\nA first sentence of a cache test. A second one.\nBob comments.\n"
+    document = Document(doc_id="cache_test", text=text, file="cache_test.txt")
+    first = split_passages(document)
+    first.clear()  # callers get their own list
+    same = Document(doc_id="cache_test", text=text, file="x.txt", title="Renamed")
+    assert split_passages(same) == split_passages(document) and len(calls) == 1
+    column = Document(doc_id="cache_test", text=text, file="cache_test.txt",
+                      structure="column", comments_after="A second")
+    assert split_passages(column)[-1].kind == "comment" and len(calls) == 2

@@ -15,9 +15,9 @@ from helpers import REPO, first_party_packages
 # is a change here too: add or remove the name in its list (kept sorted, as ruff sorts __all__).
 PUBLIC = {
     "documents": ["KINDS", "Citation", "CorpusError", "Document", "Passage", "add_document",
-                  "attributed", "claim_of", "decode_text", "load_corpus", "sentence_spans",
-                  "split_passages"],
-    "documents.formats": ["Converted", "UnsupportedFile"],
+                  "attributed", "claim_of", "decode_text", "load_corpus", "page_of",
+                  "sentence_spans", "split_passages"],
+    "documents.formats": ["EXTENSIONS", "Converted", "UnsupportedFile", "convert"],
     "retrieval": ["BUNDLED_MODEL", "FUSIONS", "MODES", "Embedder", "Hit", "IndexLocation",
                   "IndexReport", "IndexUnavailable", "PassageRetriever", "Searcher",
                   "as_retriever", "build_index", "corpus_passages", "hit_document",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import gradio as gr
 
-from documents import CorpusError, Document, add_document, split_passages
+from documents import CorpusError, Document, add_document, page_of, split_passages
+from documents.formats import EXTENSIONS
 from interface.web.context import Progress, TabContext, no_progress, reindex_with_progress
 from interface.web.render import badge, coloured_document, escape, legend, notice
 from session import Session
@@ -39,6 +40,25 @@ class Added:
     message: str
     doc_id: str | None = None
     ok: bool = False
+    files: tuple[Added, ...] = ()  # several files at once: each file's own outcome
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the tab shows when the page loads: the table, the document menu, one document."""
+
+    table: str
+    choices: list[tuple[str, str]]
+    doc_id: str | None
+    view: str
+
+
+def library_page(documents: dict[str, Document], doc_id: str | None = None) -> Page:
+    """The tab's contents, showing `doc_id` or else the first document."""
+    # Runs on every page load; cheap because split_passages is cached by content.
+    doc_id = doc_id if doc_id in documents else next(iter(documents), None)
+    return Page(library_list(documents), document_choices(documents), doc_id,
+                document_view(documents, doc_id))
 
 
 def library_list(documents: dict[str, Document]) -> str:
@@ -94,34 +114,84 @@ def search_library(documents: dict[str, Document], query: str,
 def _hit_html(document: Document, passage, pattern: re.Pattern) -> str:
     marked = pattern.sub(lambda m: f"\x00{m.group(0)}\x01", passage.text)
     body = escape(marked).replace("\x00", '<mark class="cp-hit">').replace("\x01", "</mark>")
+    page = page_of(document, passage.start)
+    where = f' <span class="cp-meta">page {page}</span>' if page else ""
     return (f'<li class="cp-hit-item cp-kind-{escape(passage.kind)}-card">{badge(passage.kind)} '
-            f'<span class="cp-title">{escape(document.title or document.doc_id)}</span>'
+            f'<span class="cp-title">{escape(document.title or document.doc_id)}</span>{where}'
             f'<div class="cp-hit-text cp-kind-{escape(passage.kind)}-text">{body}</div></li>')
 
 
 def add_upload(session: Session, upload: Upload, progress: Progress = no_progress) -> Added:
     """Store an uploaded file in the corpus and index it; bad input changes nothing."""
     if not upload.path:
-        return Added("Choose a text file to add.")
-    path = Path(upload.path)
+        return Added("Choose a text file, PDF, Word file, web page or Markdown file to add.")
     if upload.structure == "column" and not upload.comments_after.strip():
         return Added("A column needs the text of the line after which reader comments start.")
-    meta = {"title": upload.title.strip() or None, "author": upload.author.strip() or None,
-            "structure": upload.structure or None, "bio": upload.bio.strip() or None,
-            "comments_after": upload.comments_after.strip() or None}
     progress(0.05, "Checking the file")
-    try:
-        document, added = add_document(session.corpus_dir, path.read_bytes(),
-                                       path.name, **meta)
-    except (CorpusError, OSError) as error:
-        return Added(f"Not added: {error}")
-    if not added:
-        return Added(f"Already in the library as {document.doc_id}; nothing changed.",
-                     document.doc_id, ok=True)
+    stored, document = _store(session, Path(upload.path), _meta(upload))
+    if document is None:
+        return stored
     report = reindex_with_progress(session, progress)
     progress(1.0, "Done")
     return Added(f"Added {document.title or document.doc_id} ({document.doc_id}) and indexed "
                  f"it{_report_suffix(report)}.", document.doc_id, ok=True)
+
+
+def add_uploads(session: Session, paths: list[str] | None, form: Upload,
+                progress: Progress = no_progress) -> Added:
+    """Store several uploaded files (each checked on its own), then index once.
+
+    The outcome's `files` says what happened to each file; one bad file does not stop the rest.
+    """
+    paths = [path for path in paths or [] if path]
+    if len(paths) <= 1:
+        return add_upload(session, replace(form, path=paths[0] if paths else None), progress)
+    if form.structure == "column":
+        return Added("Add columns one at a time, each with the line after which its reader "
+                     "comments start.")
+    if any(value.strip() for value in (form.title, form.author, form.bio, form.comments_after)):
+        return Added("Title, author, bio line and comment marker describe one document: "
+                     "leave them empty to add several files at once.")
+    files, added = [], []
+    for index, path in enumerate(paths):
+        progress(0.6 * index / len(paths), f"File {index + 1} of {len(paths)}: "
+                                           f"{Path(path).name}")
+        stored, document = _store(session, Path(path), _meta(form))
+        files.append(stored)
+        added += [document.doc_id] if document else []
+    report = reindex_with_progress(session, progress) if added else None
+    progress(1.0, "Done")
+    refused = sum(not f.ok for f in files)
+    message = (f"{len(added)} of {len(files)} files added{_report_suffix(report)}; "
+               f"{len(files) - len(added) - refused} already in the library, {refused} not added.")
+    return Added(message, added[-1] if added else None, ok=refused < len(files),
+                 files=tuple(files))
+
+
+def _meta(upload: Upload) -> dict:
+    return {"title": upload.title.strip() or None, "author": upload.author.strip() or None,
+            "structure": upload.structure or None, "bio": upload.bio.strip() or None,
+            "comments_after": upload.comments_after.strip() or None}
+
+
+def _store(session: Session, path: Path, meta: dict) -> tuple[Added, Document | None]:
+    """Add one file to the corpus, not yet indexed: its outcome, and the document if new."""
+    try:
+        document, added = add_document(session.corpus_dir, path.read_bytes(), path.name, **meta)
+    except (CorpusError, OSError) as error:
+        return Added(f"Not added: {error}"), None
+    if not added:
+        return Added(f"Already in the library as {document.doc_id}; nothing changed.",
+                     document.doc_id, ok=True), None
+    return Added(f"Added {document.title or document.doc_id} ({document.doc_id}).",
+                 document.doc_id, ok=True), document
+
+
+def status_html(outcome: Added) -> str:
+    """The outcome of an upload as notices: the summary, then one line per file."""
+    level = "ok" if outcome.ok else "error"
+    lines = [notice(f.message, "ok" if f.ok else "error") for f in outcome.files]
+    return notice(outcome.message, level) + "".join(lines)
 
 
 def _report_suffix(report) -> str:
@@ -145,10 +215,11 @@ def build_tab(context: TabContext) -> None:
             chosen = gr.Dropdown(label="Read a document", elem_id="library-doc", choices=[])
             view = gr.HTML(elem_id="library-view")
         with gr.Column(scale=2):
-            gr.Markdown("### Add a document\nPlain UTF-8 text. It is stored in the corpus and "
-                        "indexed before it can be asked about.")
-            upload = gr.File(label="Text file", file_types=[".txt", ".md"], type="filepath",
-                             elem_id="library-upload")
+            gr.Markdown("### Add documents\nPDF (with a text layer), Word (.docx), saved web "
+                        "pages, Markdown or UTF-8 text; one file or several. Each is converted "
+                        "to text, stored in the corpus and indexed before it can be asked about.")
+            upload = gr.File(label="Files", file_types=list(EXTENSIONS), type="filepath",
+                             file_count="multiple", elem_id="library-upload")
             title = gr.Textbox(label="Title", elem_id="library-title")
             author = gr.Textbox(label="Author", elem_id="library-author")
             structure = gr.Dropdown(STRUCTURE_CHOICES, value="", label="Structure")
@@ -159,19 +230,16 @@ def build_tab(context: TabContext) -> None:
             status = gr.HTML(elem_id="library-status")
 
     def refresh(doc_id=None):
-        documents = session.documents()
-        doc_id = doc_id if doc_id in documents else next(iter(documents), None)
-        return (library_list(documents),
-                gr.update(choices=document_choices(documents), value=doc_id),
-                document_view(documents, doc_id))
+        page = library_page(session.documents(), doc_id)
+        return page.table, gr.update(choices=page.choices, value=page.doc_id), page.view
 
     # Gradio injects a progress tracker into a parameter whose default is gr.Progress().
-    def on_add(path, title_, author_, structure_, bio_, after_,
+    def on_add(paths, title_, author_, structure_, bio_, after_,
                progress=gr.Progress()):  # noqa: B008
-        outcome = add_upload(session, Upload(path, title_, author_, structure_, bio_, after_),
-                             lambda f, m: progress(f, desc=m))
-        level = "ok" if outcome.ok else "error"
-        return (notice(outcome.message, level), *refresh(outcome.doc_id))
+        paths = [paths] if isinstance(paths, str) else paths
+        form = Upload(None, title_, author_, structure_, bio_, after_)
+        outcome = add_uploads(session, paths, form, lambda f, m: progress(f, desc=m))
+        return (status_html(outcome), *refresh(outcome.doc_id))
 
     outputs = [table, chosen, view]
     search = gr.on([search_button.click, query.submit],
@@ -181,7 +249,12 @@ def build_tab(context: TabContext) -> None:
                   api_visibility="private")
     search.then(lambda d, q: document_view(session.documents(), d, q), [chosen, query], view,
                 api_visibility="private")
-    add_button.click(on_add, [upload, title, author, structure, bio, comments_after],
-                     [status, *outputs], api_name="add_document", concurrency_id="index",
-                     concurrency_limit=1)
+    form = [title, author, structure, bio, comments_after]
+    add_button.click(on_add, [upload, *form], [status, *outputs], api_name="add_documents",
+                     concurrency_id="index", concurrency_limit=1)
+    # API clients keep `add_document` with one file; the page's form sends a list of files.
+    one_file = gr.File(visible=False, type="filepath")
+    gr.Button(visible=False).click(on_add, [one_file, *form], [status, *outputs],
+                                   api_name="add_document", concurrency_id="index",
+                                   concurrency_limit=1)
     context.on_page_load(refresh, outputs)
