@@ -171,3 +171,48 @@ def test_the_real_page(page, tmp_path):
     timings["add_and_search_s"] = round(time.perf_counter() - started, 1)
     screenshot(page, "library")
     print(f"\nbrowser timings: {timings}")
+
+
+WEB_PAGE = """<!DOCTYPE html><html><head><title>Grid links across the Baltic</title>
+<meta name="author" content="Ona Petraitė"></head><body>
+<nav><a href="/">Home</a> | <a href="/world">World</a> | Share on Facebook</nav>
+<article><h1>Grid links across the Baltic</h1>
+<p>The Baltic states left the Russian-controlled power grid in February 2025 and synchronised
+with the continental European network.</p>
+<p>Officials say the new undersea cables make the region's supply safer, though prices for
+households rose in the first winter.</p></article>
+<section id="comments"><h2>Comments</h2><ol class="comment-list">
+<li class="comment"><div class="comment-author vcard"><b class="fn">Rasa</b></div>
+<time datetime="2025-03-01T10:00">1 March 2025</time>
+<div class="comment-content"><p>Safer supply is worth a higher bill for a few winters.</p></div>
+<ol class="children"><li class="comment"><div class="comment-author vcard"><b class="fn">Tomas</b>
+</div><div class="comment-content"><p>Easy to say if you do not pay our heating bills.</p></div>
+</li></ol></li>
+<li class="comment"><div class="comment-author vcard"><b class="fn">Marek</b></div>
+<div class="comment-content"><p>The cables are also a target: one was damaged within months.</p>
+</div></li></ol></section>
+<footer>© 2025 Baltic Courier. All rights reserved.</footer></body></html>
+"""
+
+
+def test_an_imported_web_page_shows_its_comments_apart(page, tmp_path):
+    """A saved web page added in the Library: its article and its 3 comments coloured apart."""
+    open_tab(page, "Library")
+    upload = tmp_path / "baltic-grid.html"
+    upload.write_text(WEB_PAGE, "utf-8")
+    page.locator("#library-upload input[type=file]").set_input_files(str(upload))
+    page.locator("#library-add").click()
+    page.locator("#library-status").get_by_text("Added Grid links across the Baltic").wait_for(
+        timeout=180_000)
+    page.locator("#library-doc input").first.click()
+    page.get_by_role("option", name=re.compile("Grid links across the Baltic")).click()
+    view = page.locator("#library-view")
+    view.locator(".cp-kind-comment-text").first.wait_for()
+    comments = view.locator(".cp-kind-comment-text").all_inner_texts()
+    articles = " ".join(view.locator(".cp-kind-article-text").all_inner_texts())
+    assert comments == ["Safer supply is worth a higher bill for a few winters.",
+                        "Easy to say if you do not pay our heating bills.",
+                        "The cables are also a target: one was damaged within months."]
+    assert "synchronised" in articles and "Share on Facebook" not in view.inner_text()
+    assert "All rights reserved" not in view.inner_text()
+    screenshot(page, "library-web-page")
