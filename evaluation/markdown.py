@@ -23,13 +23,14 @@ def _provenance(report: dict) -> str:
     c = report["configuration"]
     mode = ", quick mode (a few items per evaluation)" if c["quick"] else ""
     return (f"Measured by `{report['command']}` on {report['date'][:10]} in "
-            f"{report['seconds'] / 60:.0f} min{mode}: {_machine_text(c['machine'])}; "
+            f"{report['seconds'] / 60:.0f} min{mode}: {machine_text(c['machine'])}; "
             f"model {c['model'] or c['llm']}, k={c['k']}, embedder {c['embedder']}, "
             f"eval set `{Path(c['eval_set']).name}` (sha256 {(c['eval_set_sha256'] or '')[:12]}), "
             f"commit {c['git_commit']}, {versions_text(c['versions'])}.")
 
 
-def _machine_text(machine_info: dict) -> str:
+def machine_text(machine_info: dict) -> str:
+    """CPUs and the load average at the start and the end of a run."""
     before, after = machine_info["load_average_before"][0], machine_info["load_average_after"][0]
     return f"{machine_info['cpus']} CPUs, load average {before} at start and {after} at the end"
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from evaluation.markdown import markdown_table, versions_text
+from evaluation.markdown import machine_text, markdown_table, versions_text
 from evaluation.provenance import git_commit, machine, versions
 
 if TYPE_CHECKING:
@@ -62,12 +62,10 @@ def render_tables(results: dict) -> str:
 
 
 def _provenance(results: dict) -> str:
-    m = results["machine"]
     found = versions_text(results["versions"])
     mode = ", quick mode (small corpora, one question)" if results["quick"] else ""
     return (f"Measured by `{results['command']}` on {results['date'][:10]} in "
-            f"{results['seconds'] / 60:.0f} min{mode}: {m['cpus']} CPUs, load average "
-            f"{m['load_average_before'][0]} at start and {m['load_average_after'][0]} at the end "
+            f"{results['seconds'] / 60:.0f} min{mode}: {machine_text(results['machine'])} "
             f"(the machine may be shared; figures scale with it); model "
             f"{results['pipeline']['model']}, commit {results['git_commit']}, {found}.")
 
