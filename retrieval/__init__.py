@@ -8,9 +8,10 @@ from retrieval.index import (
     IndexUnavailable,
     build_index,
     corpus_passages,
+    remove_stale,
 )
 from retrieval.retriever import PassageRetriever, as_retriever, hit_document
-from retrieval.search import MODES, Hit, Searcher, open_searcher
+from retrieval.search import MODES, Hit, Searcher, embed_pending, open_searcher, searcher_over
 
 __all__ = [
     "BUNDLED_MODEL",
@@ -26,8 +27,11 @@ __all__ = [
     "as_retriever",
     "build_index",
     "corpus_passages",
+    "embed_pending",
     "hit_document",
     "load_embedder",
     "offline_environment",
     "open_searcher",
+    "remove_stale",
+    "searcher_over",
 ]

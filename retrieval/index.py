@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -12,10 +12,19 @@ from urllib.parse import urlsplit
 
 from documents import Document, Passage, split_passages
 from retrieval.embeddings import Embedder, LangChainEmbeddings
+from retrieval.lock import IndexBusy, writing
 
 # Bump when the stored metadata changes meaning: an index of another schema is rebuilt.
 SCHEMA = 1
 _PAGE = 5000
+# Passages embedded and written per step: small enough that a searcher sees progress and the
+# write lock is released often, large enough that the embedder runs full batches.
+EMBED_BATCH = 256
+# What chromadb says when the folder's data itself is damaged (measured by writing garbage
+# into chroma.sqlite3 and into the HNSW segment files). Any other error (a lock, a permission,
+# a full disk) leaves the folder alone.
+CORRUPTION = ("file is not a database", "database disk image is malformed", "hnsw segment",
+              "no such table", "malformed", "unsupported file format")
 
 
 class IndexUnavailable(RuntimeError):
@@ -46,6 +55,7 @@ class IndexReport:
     removed: int
     rebuilt: str | None  # why the whole index was rebuilt, if it was
     seconds: float
+    pending: int = 0  # passages left to embed in the background (searchable by BM25 already)
 
     @property
     def kept(self) -> int:
@@ -54,6 +64,8 @@ class IndexReport:
     def summary(self) -> str:
         lines = [f"index {self.location}: {self.passages} passages, {self.embedded} embedded, "
                  f"{self.kept} unchanged, {self.removed} removed ({self.seconds:.1f} s)"]
+        if self.pending:
+            lines.append(f"{self.pending} passages are being embedded in the background")
         if self.rebuilt:
             lines.insert(0, f"rebuilt the index: {self.rebuilt}")
         return "\n".join(lines)
@@ -68,6 +80,14 @@ class PassageStore:
     name: str
     location: str
     rebuilt: str | None
+    folder: Path | None = None  # the local index folder (None for a Chroma server)
+
+    def writing(self):
+        """A context that holds the index's cross-process write lock (local folders only)."""
+        return writing(self.folder) if self.folder is not None else contextlib.nullcontext()
+
+    def count(self) -> int:
+        return self.collection.count()
 
     @property
     def collection(self):
@@ -112,19 +132,21 @@ def open_store(location: IndexLocation, embedder: Embedder, rebuild: bool = Fals
     or schema drops the collection so it is rebuilt.
     """
     client, where, reason = _connect(location)
+    folder = None if location.chroma_url else Path(location.chroma_path)
     name = location.collection
     expected = {"embedding_model": embedder.name, "schema": SCHEMA}
     stored = _stored_metadata(client, name)
     if stored is not None and (rebuild or _mismatch(stored, expected)):
         reason = "rebuild requested" if rebuild else _mismatch(stored, expected)
-        client.delete_collection(name)
+        with writing(folder) if folder is not None else contextlib.nullcontext():
+            client.delete_collection(name)
     from langchain_chroma import Chroma
 
     vectors = Chroma(client=client, collection_name=name,
                      embedding_function=LangChainEmbeddings(embedder),
                      collection_metadata=expected,
                      collection_configuration={"hnsw": {"space": "cosine"}})
-    return PassageStore(client, vectors, name, where, reason)
+    return PassageStore(client, vectors, name, where, reason, folder)
 
 
 def _mismatch(stored: dict, expected: dict) -> str | None:
@@ -144,7 +166,12 @@ def _stored_metadata(client, name: str) -> dict | None:
 
 
 def _connect(location: IndexLocation) -> tuple[object, str, str | None]:
-    """A Chroma client, its location, and why the index was reset (a corrupt local copy)."""
+    """A Chroma client, its location, and why the index was reset (a corrupt local copy).
+
+    Only recognised corruption resets the index, and the damaged folder is moved aside
+    (`<folder>.damaged-<time>`), never deleted; any other failure is an `IndexUnavailable`
+    that names the folder and leaves it as it was.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -158,13 +185,40 @@ def _connect(location: IndexLocation) -> tuple[object, str, str | None]:
         _probe(client, location.collection)
         return client, str(path), None
     except Exception as error:  # chromadb raises many kinds for a damaged folder
-        if not path.exists():
-            raise IndexUnavailable(f"cannot create the index at {path}: {error}") from None
-        reason = f"the index at {path} was unreadable ({_first_line(error)})"
         _close_quietly(client)
         _forget_system(path)
-        shutil.rmtree(path)
+        if not path.exists():
+            raise IndexUnavailable(f"cannot create the index at {path}: "
+                                   f"{_first_line(error)}") from None
+        if not is_corruption(error):
+            raise IndexUnavailable(f"cannot open the index at {path}: {_first_line(error)} "
+                                   "(nothing was changed)") from None
+        try:
+            with writing(path):
+                aside = _move_aside(path)
+        except IndexBusy as busy:
+            raise IndexUnavailable(str(busy)) from None
+        reason = (f"the index at {path} was unreadable ({_first_line(error)}); "
+                  f"the damaged copy is kept at {aside}")
         return chromadb.PersistentClient(path=str(path), settings=options), str(path), reason
+
+
+def is_corruption(error: BaseException) -> bool:
+    """True when chromadb's error says the stored data itself is damaged."""
+    text = str(error).lower()
+    return any(marker in text for marker in CORRUPTION)
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a damaged index folder out of the way (kept for the user to inspect)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
+    path.rename(aside)
+    return aside
 
 
 def _http_client(url: str, options):
@@ -215,20 +269,43 @@ def _first_line(error: BaseException) -> str:
     return text[0][:200] if text else type(error).__name__
 
 
-def sync_store(store: PassageStore, passages: list[Passage]) -> tuple[int, int]:
+def sync_store(store: PassageStore, passages: list[Passage],
+               progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Make the collection hold exactly these passages; return (embedded, removed)."""
-    wanted = {p.id: p for p in passages}
     existing = store.ids()
-    stale = sorted(existing - wanted.keys())
-    batch = max(1, min(store.client.get_max_batch_size(), 1024))
-    for i in range(0, len(stale), batch):
-        store.vectors.delete(ids=stale[i : i + batch])
-    missing = [p for key, p in wanted.items() if key not in existing]
-    for i in range(0, len(missing), batch):
-        chunk = missing[i : i + batch]
-        store.vectors.add_texts([p.text for p in chunk], [passage_metadata(p) for p in chunk],
-                                ids=[p.id for p in chunk])
-    return len(missing), len(stale)
+    removed = remove_stale(store, existing - {p.id for p in passages})
+    return add_missing(store, [p for p in passages if p.id not in existing], progress), removed
+
+
+def remove_stale(store: PassageStore, stale: set[str]) -> int:
+    """Delete these vectors from the collection; return how many."""
+    ordered = sorted(stale)
+    limit = max(1, min(store.client.get_max_batch_size(), 1024))
+    for i in range(0, len(ordered), limit):
+        with store.writing():
+            store.vectors.delete(ids=ordered[i : i + limit])
+    return len(ordered)
+
+
+def add_missing(store: PassageStore, missing: list[Passage],
+                progress: Callable[[int, int], None] | None = None) -> int:
+    """Embed and write these passages; return how many.
+
+    Vectors are written `EMBED_BATCH` at a time, each batch under the write lock (embedding
+    happens outside it), and `progress(done, total)` hears after each batch. A run stopped half
+    way (a crash, a kill) leaves whole batches behind; the next run embeds only what is
+    still missing.
+    """
+    for i in range(0, len(missing), EMBED_BATCH):
+        chunk = missing[i : i + EMBED_BATCH]
+        embeddings = store.vectors.embeddings.embed_documents([p.text for p in chunk])
+        with store.writing():
+            store.collection.upsert(ids=[p.id for p in chunk], embeddings=embeddings,
+                                    documents=[p.text for p in chunk],
+                                    metadatas=[passage_metadata(p) for p in chunk])
+        if progress is not None:
+            progress(i + len(chunk), len(missing))
+    return len(missing)
 
 
 def build_index(location: IndexLocation, embedder: Embedder,
@@ -245,6 +322,8 @@ def build_index(location: IndexLocation, embedder: Embedder,
         log(f"rebuilding the index: {store.rebuilt}")
     try:
         embedded, removed = sync_store(store, passages)
+    except IndexBusy as busy:
+        raise IndexUnavailable(str(busy)) from None
     finally:
         store.close()
     return IndexReport(store.location, len(passages), embedded, removed, store.rebuilt,

@@ -14,8 +14,10 @@ from retrieval.fusion import FUSIONS, fuse
 from retrieval.index import (
     IndexLocation,
     PassageStore,
+    add_missing,
     corpus_passages,
     open_store,
+    remove_stale,
     stderr_line,
     sync_store,
 )
@@ -138,6 +140,11 @@ class Searcher:
         return {self._position[key]: float(np.dot(vector, row))
                 for key, row in zip(stored["ids"], stored["embeddings"], strict=True)}
 
+    def pending(self) -> int:
+        """How many of the passages have no vector yet (BM25 finds them meanwhile)."""
+        existing = self.store.ids()
+        return sum(1 for p in self.passages if p.id not in existing)
+
     def close(self) -> None:
         self.store.close()
 
@@ -170,31 +177,56 @@ def check_offsets(documents: dict[str, Document], passages: list[Passage]) -> No
 
 def open_searcher(location: IndexLocation, embedder: Embedder | None = None,
                   documents: list[Document] | None = None, fusion: str = "rrf",
-                  log: Callable[[str], None] = stderr_line) -> Searcher:
-    """A Searcher over the corpus; a missing or out-of-date index is brought up to date first."""
-    from documents import load_corpus
+                  log: Callable[[str], None] = stderr_line, embed_missing: bool = True
+                  ) -> Searcher:
+    """A Searcher over the corpus; a missing or out-of-date index is brought up to date first.
+
+    With `embed_missing=False` the searcher is returned at once: stale vectors are removed,
+    but passages without a vector yet are found by BM25 only until `embed_pending` (or a
+    later `open_searcher`) has embedded them; `Searcher.pending()` says how many are left.
+    """
     from retrieval.embeddings import load_embedder
 
     if fusion not in FUSIONS:
         raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}, not {fusion!r}")
+    embedder = embedder or load_embedder()
+    store = open_store(location, embedder)
+    if store.rebuilt:
+        log(f"rebuilding the index: {store.rebuilt}")
+    try:
+        searcher = searcher_over(store, location, embedder, documents, fusion)
+        _refresh(store, searcher.passages, log, embed_missing)
+    except BaseException:
+        store.close()
+        raise
+    return searcher
+
+
+def searcher_over(store: PassageStore, location: IndexLocation, embedder: Embedder,
+                  documents: list[Document] | None = None, fusion: str = "rrf") -> Searcher:
+    """A Searcher over the corpus as stored now and an open index (nothing is embedded).
+
+    Several searchers may share one store: a new one is made when the corpus changes, and the
+    old one keeps working for whoever still holds it (its vectors are never closed under it).
+    """
+    from documents import load_corpus
+
     documents = load_corpus(location.corpus_dir) if documents is None else documents
     if not documents:
         raise ValueError(f"no documents in {location.corpus_dir}; add one with `counterpoint add`")
     by_id = {d.doc_id: d for d in documents}
     passages = corpus_passages(documents)
     check_offsets(by_id, passages)
-    embedder = embedder or load_embedder()
-    store = open_store(location, embedder)
-    if store.rebuilt:
-        log(f"rebuilding the index: {store.rebuilt}")
-    _refresh(store, passages, log)
     return Searcher(by_id, passages, embedder, store, build_bm25([p.text for p in passages]),
                     fusion)
 
 
-def _refresh(store: PassageStore, passages: list[Passage], log) -> None:
+def _refresh(store: PassageStore, passages: list[Passage], log, embed_missing: bool) -> None:
     existing, wanted = store.ids(), {p.id for p in passages}
     if existing == wanted:
+        return
+    if not embed_missing:
+        remove_stale(store, existing - wanted)
         return
     if not existing:
         log(f"building the search index for {len(wanted)} passages (first use)")
@@ -202,3 +234,15 @@ def _refresh(store: PassageStore, passages: list[Passage], log) -> None:
         log(f"updating the search index ({len(wanted - existing)} new or changed passages, "
             f"{len(existing - wanted)} stale)")
     sync_store(store, passages)
+
+
+def embed_pending(searcher: Searcher, progress: Callable[[int, int], None] | None = None
+                  ) -> int:
+    """Embed the searcher's passages that have no vector yet; return how many were embedded.
+
+    Stale vectors (passages no longer in this searcher's corpus) are left to whoever opens the
+    next searcher: another searcher over the same store may still be using them.
+    """
+    existing = searcher.store.ids()
+    return add_missing(searcher.store, [p for p in searcher.passages if p.id not in existing],
+                       progress)

@@ -7,6 +7,7 @@ it, and every later caller reuses it. Thread-safe: the app's callbacks share one
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,10 @@ def _silent(line: str) -> None:
     """A log that shows nothing."""
 
 
+class _Stopped(Exception):
+    """Raised inside background embedding when the session closes."""
+
+
 class Session:
     """Where the corpus and index live, which model to use, and the loaded parts."""
 
@@ -40,6 +45,10 @@ class Session:
         self._models: dict[str, ModelHandle] = dict(models or {})
         self._index_lock = threading.RLock()
         self._model_lock = threading.Lock()
+        self._embed_lock = threading.Lock()  # one background embedding run at a time
+        self._embedding: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._embed_error: str | None = None
 
     @property
     def corpus_dir(self) -> Path:
@@ -66,20 +75,88 @@ class Session:
                                                          log=self._log)
             return self._searcher
 
-    def reindex(self, log: Log = _silent) -> IndexReport:
-        """Bring the index up to date with the corpus and reopen the searcher."""
+    def reindex(self, log: Log = _silent, background: bool = False) -> IndexReport:
+        """Bring the index up to date with the corpus and swap in a new searcher.
+
+        The old searcher is not closed: an answer in progress keeps using it (it shares the
+        open index), and the next caller of `searcher()` gets the new one. With `background`,
+        the new searcher is returned before its new passages are embedded: BM25 finds them at
+        once, and a background thread embeds them (`index_status` says how far it got).
+        """
         with self._index_lock:
-            self.close()
-            log("Loading the embedding model")
-            embedder = self.embedder()
-            log("Embedding and indexing the new passages")
-            report = retrieval.build_index(self.index, embedder, log=log)
-            log("Reopening the index")
-            self.searcher()
-            return report
+            started = time.perf_counter()
+            if self._searcher is None:
+                log("Opening the index")
+                old = retrieval.open_searcher(self.index, embedder=self.embedder(), log=log,
+                                              embed_missing=False)
+            else:
+                old = self._searcher
+            log("Reading the corpus")
+            new = retrieval.searcher_over(old.store, self.index, self.embedder())
+            existing = old.store.ids()
+            removed = retrieval.remove_stale(old.store, existing - {p.id for p in new.passages})
+            missing = sum(1 for p in new.passages if p.id not in existing)
+            self._searcher = new
+            embedded = 0
+            if background and missing:
+                self._embed_in_background()
+            elif missing:
+                log(f"Embedding {missing} new passages")
+                embedded = retrieval.embed_pending(
+                    new, lambda done, total: log(f"Embedding passages ({done} of {total})"))
+            return IndexReport(old.store.location, len(new.passages), embedded, removed,
+                               old.store.rebuilt, time.perf_counter() - started,
+                               pending=missing - embedded)
+
+    def _embed_in_background(self) -> None:
+        thread = threading.Thread(target=self._embed_newest, name="counterpoint-embedding",
+                                  daemon=True)
+        self._embedding = thread
+        thread.start()
+
+    def _embed_newest(self) -> None:
+        """Embed what the newest searcher still lacks (runs in the background thread)."""
+        def check(done: int, total: int) -> None:
+            if self._stop.is_set():
+                raise _Stopped
+
+        with self._embed_lock:
+            searcher = self._searcher
+            if searcher is None or self._stop.is_set():
+                return
+            try:
+                retrieval.embed_pending(searcher, check)
+                self._embed_error = None
+            except _Stopped:
+                return
+            except Exception as error:  # shown by index_status; the next reindex retries
+                self._embed_error = str(error).strip().splitlines()[0] if str(error) else \
+                    type(error).__name__
+                self._log(f"Background embedding stopped: {self._embed_error}")
+
+    def index_status(self) -> dict:
+        """Passages in the searcher, how many still lack a vector, and whether embedding runs."""
+        searcher = self._searcher
+        if searcher is None:
+            return {"passages": None, "pending": None, "embedding": False, "error": None}
+        running = self._embedding is not None and self._embedding.is_alive()
+        return {"passages": len(searcher.passages), "pending": searcher.pending(),
+                "embedding": running, "error": self._embed_error}
+
+    def wait_for_embedding(self, timeout: float | None = None) -> bool:
+        """Block until background embedding is done; False if it still runs after `timeout`."""
+        thread = self._embedding
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def close(self) -> None:
-        """Close the searcher (the next call to `searcher` opens it again)."""
+        """Stop background embedding after its batch and close the index (the next call to
+        `searcher` opens it again)."""
+        self._stop.set()
+        self.wait_for_embedding()
+        self._stop.clear()
         with self._index_lock:
             if self._searcher is not None:
                 self._searcher.close()

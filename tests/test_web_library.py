@@ -105,3 +105,48 @@ def test_the_tab_loads_quickly_with_a_two_megabyte_document(session):
         assert elapsed < 2.0, f"the Library tab took {elapsed:.2f} s to load"
     assert page.doc_id != "big" and "Big" in page.table and big.doc_id == "big"
     assert ("Big (big)", "big") in page.choices and "cp-document" in big.view
+
+
+def test_a_two_megabyte_upload_is_searchable_within_a_minute(session, tmp_path):
+    """Keyword search covers a big upload at once; its vectors follow in the background."""
+    source = (REPO / "corpus" / "000_0e74df59ad1dea2a.txt").read_text("utf-8")
+    planted = "The lighthouse keeper counted forty-two grey herons on the breakwater."
+    data = _two_megabytes(source)[: 2_000_000 - 200] + f"\n{planted}\n".encode()
+    upload = tmp_path / "big.txt"
+    upload.write_bytes(data)
+    began = time.perf_counter()
+    outcome = add_upload(session, Upload(str(upload), title="Big"))
+    hits = session.searcher().search("lighthouse keeper herons breakwater", k=1)
+    elapsed = time.perf_counter() - began
+    assert outcome.ok and "embedded in the background" in outcome.message
+    assert hits and hits[0].passage.doc_id == outcome.doc_id and planted in hits[0].passage.text
+    assert elapsed < 60, f"adding 2 MB took {elapsed:.1f} s before it was searchable"
+    status = session.index_status()
+    assert status["pending"] > 0 and status["embedding"], status  # still embedding, not blocking
+    began = time.perf_counter()
+    library_page(session.documents(), outcome.doc_id)
+    assert time.perf_counter() - began < 2.0
+
+
+def test_background_embedding_finishes_and_dense_search_finds_the_upload(session, tmp_path):
+    upload = tmp_path / "rail.txt"
+    upload.write_text(NEW_TEXT, "utf-8")
+    outcome = add_upload(session, Upload(str(upload), title="Rail"))
+    assert outcome.ok
+    assert session.wait_for_embedding(timeout=120)
+    assert session.index_status() == {"passages": len(session.searcher().passages),
+                                      "pending": 0, "embedding": False, "error": None}
+    hits = session.searcher().search("train line from Estonia to Poland", k=3, mode="dense")
+    assert outcome.doc_id in {hit.passage.doc_id for hit in hits}
+
+
+def test_adding_a_document_leaves_searches_in_progress_working(session, tmp_path):
+    """A searcher handed out before an upload keeps working after it (issue 15, finding 4)."""
+    held = session.searcher()
+    before = held.search("sanctions on Russia", k=2, mode="dense")
+    upload = tmp_path / "rail.txt"
+    upload.write_text(NEW_TEXT, "utf-8")
+    assert add_upload(session, Upload(str(upload), title="Rail")).ok
+    after = held.search("sanctions on Russia", k=2, mode="dense")  # the old searcher, still open
+    assert [h.passage.id for h in after] == [h.passage.id for h in before]
+    assert session.searcher() is not held

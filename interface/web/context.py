@@ -83,8 +83,12 @@ def done_share(detail: str) -> float:
 
 
 def reindex_with_progress(session: Session, progress: Progress):
-    """Re-index the session's corpus, its steps shown as progress."""
-    return session.reindex(lambda line: progress(0.6, line))
+    """Re-index the session's corpus, its steps shown as progress.
+
+    New passages are searchable by keyword at once and embedded in the background, so a large
+    upload never holds the page (or other users' questions) for minutes.
+    """
+    return session.reindex(lambda line: progress(0.6, line), background=True)
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,12 @@ def status_html(outcome: Added) -> str:
 
 
 def _report_suffix(report) -> str:
-    return f" ({report.embedded} new passages embedded)" if report is not None else ""
+    if report is None:
+        return ""
+    if report.pending:
+        return (f" ({report.pending} new passages: searchable by keyword now, "
+                "embedded in the background)")
+    return f" ({report.embedded} new passages embedded)"
 
 
 def build_tab(context: TabContext) -> None:
