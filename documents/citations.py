@@ -40,8 +40,11 @@ class Citation:
 
     @classmethod
     def of(cls, passage: Passage, document: Document | None = None) -> Citation:
-        """Cite a passage; with its document, a PDF passage also says its page."""
-        page = page_of(document, passage.start) if document is not None else None
+        """Cite a passage (a PDF passage says its page; `document` is for older callers that
+        made passages by hand without one)."""
+        page = passage.page
+        if page is None and document is not None:
+            page = page_of(document, passage.start)
         return cls(passage.doc_id, passage.kind, passage.start, passage.end, passage.text, page)
 
     @classmethod

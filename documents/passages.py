@@ -8,7 +8,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from documents.document import Document
+from documents.document import Document, page_of
 from documents.sentences import sentence_spans, strip_span
 from documents.structure import Unit, column_units, reference_urls, section_units
 
@@ -47,6 +47,7 @@ class Passage:
     quotation: bool = False
     footnotes: tuple[int, ...] = ()
     urls: tuple[str, ...] = field(default=())
+    page: int | None = None  # PDF: the page the passage starts on
 
     @property
     def id(self) -> str:
@@ -137,4 +138,5 @@ def _passage(document: Document, unit: Unit, start: int, end: int, urls: dict) -
         quotation=unit.quotation,
         footnotes=notes,
         urls=tuple(urls[n] for n in notes if n in urls),
+        page=page_of(document, start),
     )

@@ -25,6 +25,7 @@ from file_fixtures import (
 import documents.library
 from documents import Citation, CorpusError, add_document, load_corpus, page_of, split_passages
 from documents.formats import Converted, UnsupportedFile, convert
+from interface.web.render import citation_card
 
 
 def _exact(document) -> list:
@@ -133,7 +134,13 @@ def test_added_pdf_keeps_its_original_pages_and_cites_the_right_page(tmp_path):
     assert prices.urls == ("https://example.org/grid",)  # the superscript ¹ is note [1]
     assert Citation.of(noted, document).page == 1 and page_of(document, prices.start) == 2
     assert Citation.at(document, prices.start, prices.end, "article").to_dict()["page"] == 2
-    assert "page" not in Citation.of(noted).to_dict()
+    # Passages carry their page, so every citation made from one (answers, maps) says it.
+    assert Citation.of(prices).to_dict()["page"] == 2 and Citation.of(noted).page == 1
+    other = next(d for d in load_corpus(corpus_dir) if d.format != "pdf")
+    assert all(p.page is None for p in split_passages(other))
+    documents = {d.doc_id: d for d in load_corpus(corpus_dir)}
+    card = citation_card(1, Citation.of(prices), documents, anchor="ev-1")
+    assert "Grid_Report · page 2 · characters" in card
 
 
 def test_added_docx_and_markdown_have_headings_and_metadata(tmp_path):

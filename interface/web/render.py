@@ -95,9 +95,13 @@ def citation_card(number: int, citation: Citation, documents: dict[str, Document
         f'<span class="cp-title">{escape(document_title(citation.doc_id, documents))}</span> '
         f"{chip}</summary>"
         f"{highlighted_paragraph(citation, documents)}{reason_html}"
-        f'<p class="cp-where">{escape(citation.doc_id)} · characters '
+        f'<p class="cp-where">{escape(citation.doc_id)}{_page(citation)} · characters '
         f"{citation.start}–{citation.end}</p></details>"
     )
+
+
+def _page(citation: Citation) -> str:
+    return f" · page {citation.page}" if citation.page is not None else ""
 
 
 def marker(number: int, anchor: str) -> str:
