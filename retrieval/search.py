@@ -55,11 +55,25 @@ class Searcher:
     _position: dict[str, int] = field(init=False, repr=False)
     _kinds: np.ndarray = field(init=False, repr=False)
     _doc_ids: np.ndarray = field(init=False, repr=False)
+    # Positions of passages with no vector yet; shrinks as `embed_pending` writes them.
+    _unembedded: set[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_position", {p.id: i for i, p in enumerate(self.passages)})
         object.__setattr__(self, "_kinds", np.array([p.kind for p in self.passages]))
         object.__setattr__(self, "_doc_ids", np.array([p.doc_id for p in self.passages]))
+        self.recount()
+
+    def recount(self) -> None:
+        """Read from the index which passages have no vector yet."""
+        existing = self.store.ids()
+        object.__setattr__(self, "_unembedded", {i for i, p in enumerate(self.passages)
+                                                 if p.id not in existing})
+
+    def embedded(self, passages: list[Passage]) -> None:
+        """Note that these passages now have vectors (called as `embed_pending` writes them)."""
+        for p in passages:
+            self._unembedded.discard(self._position[p.id])
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised embeddings of the texts (rows), from the index's model."""
@@ -83,10 +97,22 @@ class Searcher:
             rankings["dense"] = list(dense)
         if mode == "hybrid" and self.fusion == "weighted":
             dense.update(self._similarities(vector, set(rankings["bm25"]) - set(dense)))
-        ranked = fuse(rankings, self.fusion if mode == "hybrid" else "single", dense, bm25)[:k]
+            dense.update(_imputed(dense, set(rankings["bm25"]) - set(dense)))
+        ranked = fuse(rankings, self.fusion if mode == "hybrid" else "single", dense, bm25)
+        if mode == "hybrid" and self.fusion == "rrf" and self._unembedded:
+            ranked = self._rescaled(ranked)
+        ranked = ranked[:k]
         if vector is not None:
             dense.update(self._similarities(vector, {i for i, _ in ranked} - set(dense)))
-        return [Hit(self.passages[i], float(s), dense.get(i), float(bm25[i])) for i, s in ranked]
+        return [Hit(self.passages[i], float(s), None if i in self._unembedded else dense.get(i),
+                    float(bm25[i])) for i, s in ranked]
+
+    def _rescaled(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Reciprocal rank fusion while some passages have no vector yet: such a passage can
+        only be ranked by BM25, so its share counts for both rankers (scaled by 2). Without
+        this, a passage that only BM25 can see never outranks one both rankers saw."""
+        scaled = [(i, s * 2 if i in self._unembedded else s) for i, s in ranked]
+        return sorted(scaled, key=lambda item: (-item[1], item[0]))
 
     def _checked(self, query, k, kinds, doc_ids, mode):
         if mode not in MODES:
@@ -142,11 +168,17 @@ class Searcher:
 
     def pending(self) -> int:
         """How many of the passages have no vector yet (BM25 finds them meanwhile)."""
-        existing = self.store.ids()
-        return sum(1 for p in self.passages if p.id not in existing)
+        return len(self._unembedded)
 
     def close(self) -> None:
         self.store.close()
+
+
+def _imputed(dense: dict[int, float], positions: set[int]) -> dict[int, float]:
+    """Weighted fusion needs a dense score for every candidate: a passage without a vector
+    gets the median of the others (neither helped nor hurt by the missing ranker)."""
+    middle = float(np.median(list(dense.values()))) if dense else 0.0
+    return dict.fromkeys(positions, middle)
 
 
 def _top(scores: np.ndarray, depth: int) -> list[int]:
@@ -196,6 +228,7 @@ def open_searcher(location: IndexLocation, embedder: Embedder | None = None,
     try:
         searcher = searcher_over(store, location, embedder, documents, fusion)
         _refresh(store, searcher.passages, log, embed_missing)
+        searcher.recount()
     except BaseException:
         store.close()
         raise
@@ -233,7 +266,20 @@ def _refresh(store: PassageStore, passages: list[Passage], log, embed_missing: b
     else:
         log(f"updating the search index ({len(wanted - existing)} new or changed passages, "
             f"{len(existing - wanted)} stale)")
-    sync_store(store, passages)
+    sync_store(store, passages, _tenths(log))
+
+
+def _tenths(log: Callable[[str], None]) -> Callable[[int, int], None]:
+    """Embedding progress as a log line at each tenth of a long run (silent for short ones)."""
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        tenth = 10 * done // total
+        if total >= 2000 and tenth > shown[0] and done < total:
+            shown[0] = tenth
+            log(f"embedded {done} of {total} passages")
+
+    return progress
 
 
 def embed_pending(searcher: Searcher, progress: Callable[[int, int], None] | None = None
@@ -244,5 +290,13 @@ def embed_pending(searcher: Searcher, progress: Callable[[int, int], None] | Non
     next searcher: another searcher over the same store may still be using them.
     """
     existing = searcher.store.ids()
-    return add_missing(searcher.store, [p for p in searcher.passages if p.id not in existing],
-                       progress)
+    missing = [p for p in searcher.passages if p.id not in existing]
+    written = [0]
+
+    def note(done: int, total: int) -> None:
+        searcher.embedded(missing[written[0] : done])
+        written[0] = done
+        if progress is not None:
+            progress(done, total)
+
+    return add_missing(searcher.store, missing, note)

@@ -116,7 +116,7 @@ def test_a_two_megabyte_upload_is_searchable_within_a_minute(session, tmp_path):
     upload.write_bytes(data)
     began = time.perf_counter()
     outcome = add_upload(session, Upload(str(upload), title="Big"))
-    hits = session.searcher().search("lighthouse keeper herons breakwater", k=1)
+    hits = session.searcher().search("lighthouse keeper herons", k=1)
     elapsed = time.perf_counter() - began
     assert outcome.ok and "embedded in the background" in outcome.message
     assert hits and hits[0].passage.doc_id == outcome.doc_id and planted in hits[0].passage.text
