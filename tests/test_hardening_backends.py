@@ -160,3 +160,71 @@ def test_the_local_model_keeps_serving_while_a_server_stalls(local_model, tmp_pa
         assert "yes" in reply.lower() and waiting.is_alive()
     waiting.join(10)
     assert outcome and isinstance(outcome[0], ModelError)
+
+
+# --- bounded counts: k and passages per map ---------------------------------------------------
+
+
+class Untouchable:
+    """A searcher or model that fails the test if the pipeline uses it at all."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the pipeline started work (.{name}) before checking its counts")
+
+
+@pytest.mark.parametrize("k", [0, 21, 10**6, 2.5, "6", None, True])
+def test_answer_question_refuses_a_k_out_of_bounds_before_any_work(k):
+    from answers import answer_question
+
+    with pytest.raises(ValueError, match=r"k\) must be a whole number from 1 to 20, not "):
+        answer_question("Where is the fighting?", Untouchable(), Untouchable(), k=k)
+
+
+@pytest.mark.parametrize("count", [0, 41, 10**6, 12.0, "12", None])
+def test_build_map_refuses_a_passage_count_out_of_bounds_before_any_work(count):
+    from arguments import build_map
+
+    with pytest.raises(ValueError, match="per map must be a whole number from 1 to 40, not "):
+        build_map("Sanctions work.", Untouchable(), Untouchable(), max_candidates=count)
+
+
+def test_counts_within_bounds_are_kept():
+    import numpy as np
+
+    from answers.pipeline import MAX_K, checked_k
+    from arguments.maps import MAX_PASSAGES, checked_passages
+
+    assert [checked_k(1), checked_k(MAX_K), checked_k(np.int64(6))] == [1, 20, 6]
+    assert [checked_passages(1), checked_passages(MAX_PASSAGES)] == [1, 40]
+
+
+@pytest.fixture()
+def unreachable_session(tmp_path):
+    """A Session whose model server is down: any model load fails fast (nothing is loaded)."""
+    from interface.settings import load_settings, session_of
+
+    port = _closed_port()
+    settings = load_settings({"corpus_dir": tmp_path / "corpus", "data_dir": tmp_path / "data",
+                              "llm": f"openai:m@http://127.0.0.1:{port}/v1"}, environ={})
+    return session_of(settings)
+
+
+def _closed_port() -> int:
+    with ThreadingHTTPServer(("127.0.0.1", 0), _Backend) as probe:
+        return probe.server_address[1]
+
+
+def test_the_ask_and_map_apis_refuse_huge_counts_before_loading_anything(unreachable_session):
+    import gradio as gr
+
+    from interface.web.ask import _ask_api
+    from interface.web.context import Preferences
+    from interface.web.map import _map_api
+
+    session = unreachable_session
+    with pytest.raises(gr.Error, match="from 1 to 20, not 1000"):
+        _ask_api(session)("Where is the fighting?", k=1000)
+    defaults = Preferences(llm=session.llm)
+    with pytest.raises(gr.Error, match="from 1 to 40, not 1000"):
+        _map_api(session, defaults)("Sanctions work.", passages=1000)
+    assert not session.has_model(session.llm) and not session.has_searcher()

@@ -267,8 +267,13 @@ def _ask_api(session: Session):
     def ask(question: str, k: int = 6, include_comments: bool = True) -> dict:
         """Answer a question from the documents: the answer, its sentences and citations, each
         citation re-verified against the stored text and audited."""
-        preferences = Preferences(llm=session.llm, k=int(k),
-                                  include_comments=bool(include_comments))
+        from answers.pipeline import checked_k
+
+        try:  # refused before the model loads
+            k = checked_k(k)
+        except ValueError as error:
+            raise gr.Error(str(error)) from None
+        preferences = Preferences(llm=session.llm, k=k, include_comments=bool(include_comments))
         result: dict = {"error": "no answer"}
         for kind, value in ask_stream(session, preferences, question, []):
             if kind == "error":
