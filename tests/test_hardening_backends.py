@@ -5,15 +5,23 @@ Ask stops its worker, and a Chroma server that goes away is one clear error."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, Field
 
 from generation import ModelError, load_model
+
+REPO = Path(__file__).resolve().parent.parent
 
 # --- remote models: connect and read timeouts ------------------------------------------------
 
@@ -228,3 +236,118 @@ def test_the_ask_and_map_apis_refuse_huge_counts_before_loading_anything(unreach
     with pytest.raises(gr.Error, match="from 1 to 40, not 1000"):
         _map_api(session, defaults)("Sanctions work.", passages=1000)
     assert not session.has_model(session.llm) and not session.has_searcher()
+
+
+# --- a cancelled Ask stops its worker ---------------------------------------------------------
+
+
+class SlowChat(BaseChatModel):
+    """A chat model that streams one word every 20 ms for a minute, counting what it sent."""
+
+    sent: list = Field(default_factory=list)
+    closed: threading.Event = Field(default_factory=threading.Event)
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    @property
+    def _llm_type(self) -> str:
+        return "slow-test-chat"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        text = "".join(chunk.message.text for chunk in self._stream(messages))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        try:
+            for number in range(3000):
+                time.sleep(0.02)
+                self.sent.append(number)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=f"Pokrovsk{number} "))
+        finally:
+            self.closed.set()
+
+
+def first_label_wins(messages, labels) -> dict[str, float]:
+    """A judge that says Yes, or picks passage 1 when asked for a number (0 means none)."""
+    best = "1" if "1" in labels else labels[0]
+    rest = 0.1 / (len(labels) - 1)
+    return {label: 0.9 if label == best else rest for label in labels}
+
+
+@pytest.fixture()
+def slow_session(tmp_path, embedder):
+    """The real corpus and index, with a model whose draft would take a minute to stream."""
+    from generation import ModelHandle, parse_spec
+    from interface.settings import load_settings, session_of
+
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    settings = load_settings({"corpus_dir": tmp_path / "corpus", "data_dir": tmp_path / "data"},
+                             environ={})
+    chat = SlowChat()
+    handle = ModelHandle(name="slow", chat=chat, spec=parse_spec("local"),
+                         scorer=first_label_wins)
+    bench = session_of(settings, embedder=embedder, models={"slow": handle})
+    yield bench, chat
+    bench.close()
+
+
+def _answer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "counterpoint-answer"]
+
+
+def test_closing_the_ask_stream_stops_the_worker_at_its_next_piece(slow_session):
+    from interface.web.ask import ask_stream
+    from interface.web.context import Preferences
+
+    session, chat = slow_session
+    stream = ask_stream(session, Preferences(llm="slow", k=4),
+                        "Which city is the heaviest fighting centered on?", [])
+    for kind, value in stream:
+        assert kind != "error", value
+        if kind == "draft" and len(value.split()) >= 3:
+            break
+    worker = _answer_threads()
+    stream.close()  # what Gradio does when the browser cancels the event
+    start = time.monotonic()
+    for thread in worker:
+        thread.join(2.0)
+    assert not any(t.is_alive() for t in worker), "the answer thread kept running"
+    assert chat.closed.wait(1.0), "the model's stream was left open"
+    stopped_at = len(chat.sent)
+    time.sleep(0.2)
+    assert len(chat.sent) == stopped_at < 100 and time.monotonic() - start < 3
+
+
+@pytest.mark.llm
+def test_a_cancelled_ask_frees_the_local_model_for_the_next_call(local_model, tmp_path, embedder):
+    """Cancelled mid-draft, the bundled model's stream closes and its lock is free again."""
+    from interface.settings import load_settings, session_of
+    from interface.web.ask import ask_stream
+    from interface.web.context import Preferences
+
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    settings = load_settings({"corpus_dir": tmp_path / "corpus", "data_dir": tmp_path / "data"},
+                             environ={})
+    session = session_of(settings, embedder=embedder, models={"local": local_model})
+    try:
+        stream = ask_stream(session, Preferences(llm="local", k=4),
+                            "Which city is the heaviest fighting centered on?", [])
+        kinds = []
+        for kind, value in stream:
+            kinds.append(kind)
+            assert kind not in ("error", "turn"), value
+            if kind == "draft":
+                break
+        worker = _answer_threads()
+        stream.close()
+        for thread in worker:
+            thread.join(10)
+        assert not any(t.is_alive() for t in worker)
+        outcome: list = []
+        after = threading.Thread(target=lambda: _capture(
+            outcome, local_model.reply, [("human", "Reply with the single word: Yes")], 3))
+        after.start()
+        after.join(60)
+        assert outcome and "yes" in outcome[0].lower()
+    finally:
+        session.close()
