@@ -351,3 +351,70 @@ def test_a_cancelled_ask_frees_the_local_model_for_the_next_call(local_model, tm
         assert outcome and "yes" in outcome[0].lower()
     finally:
         session.close()
+
+
+# --- the web queue: a size limit, and a place in it ------------------------------------------
+
+
+def test_the_web_queue_has_a_configurable_size_and_pages_show_their_place(tmp_path):
+    from interface.settings import load_settings
+    from interface.web import build_app
+
+    default = build_app(load_settings({"data_dir": tmp_path}, environ={}))
+    assert default._queue.max_size == 16
+    chosen = load_settings({"data_dir": tmp_path}, environ={"COUNTERPOINT_QUEUE_SIZE": "3"})
+    assert build_app(chosen)._queue.max_size == 3
+    with pytest.raises(ValueError, match="queue_size must be at least 1, not 0"):
+        build_app(load_settings({"data_dir": tmp_path, "queue_size": 0}, environ={}))
+    # Page events that wait for the model keep Gradio's status, which shows the queue place.
+    model_events = [f for f in default.fns.values()
+                    if f.concurrency_id == "model" and f.api_visibility == "private"]
+    assert model_events and all(f.show_progress == "full" for f in model_events)
+
+
+def test_a_full_queue_refuses_a_request_while_the_waiting_one_sees_its_place(tmp_path, embedder):
+    """Queue size 1 and a stuck model server: one ask runs, one waits (rank 0), one is refused."""
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+    from gradio_client.utils import QueueError, Status
+    from helpers import free_port
+
+    from interface.settings import load_settings, session_of
+    from interface.web import build_app, launch_options
+
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    with backend(stall=True) as stuck:
+        spec = _spec(stuck, "openai")
+        model = load_model(spec, tmp_path, timeout=60)
+        settings = load_settings({"corpus_dir": tmp_path / "corpus", "data_dir": tmp_path / "data",
+                                  "llm": spec, "queue_size": 1}, environ={})
+        session = session_of(settings, embedder=embedder, models={spec: model})
+        app = build_app(settings, session)
+        port = free_port()
+        app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                   quiet=True, **launch_options())
+        try:
+            client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
+            running = client.submit("Which city is the fighting centred on?", api_name="/ask")
+            assert stuck.received.wait(120), "the first request never reached the model"
+            waiting = client.submit("Who wrote the column?", api_name="/ask")
+            _wait_for(lambda: waiting.status().code == Status.IN_QUEUE)
+            assert waiting.status().rank == 0  # first in line
+            refused = client.submit("A third question?", api_name="/ask")
+            with pytest.raises(QueueError, match="Queue is full"):
+                refused.result(timeout=30)
+            stuck.release.set()  # the stuck server hangs up: both asks end with a clear error
+            for job in (running, waiting):
+                with pytest.raises(AppError, match="Could not answer: cannot reach the "
+                                                   "OpenAI-compatible server"):
+                    job.result(timeout=120)
+        finally:
+            app.close(verbose=False)
+            session.close()
+
+
+def _wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
