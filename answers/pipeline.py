@@ -3,6 +3,7 @@ split into sentences -> link each sentence to the passages that support it, by c
 
 from __future__ import annotations
 
+import operator
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -27,6 +28,9 @@ PROMPT_VARIABLES = {
 }
 
 MAX_SENTENCES = 2
+# Every retrieved passage is embedded again to link the answer's sentences, so a huge k (an
+# API parameter) would make one question cost as much as re-indexing the corpus.
+MAX_K = 20
 _WORDS = {1: "one", 2: "two", 3: "three"}
 MAX_ANSWER_TOKENS = 100
 # Refuse without asking the model when no passage is even loosely about the question.
@@ -50,7 +54,7 @@ def answer_question(question: str, searcher: Searcher, model: Model, history=(),
     `progress` hears each timed step as it starts (rewrite, retrieval, choose, prompt,
     generation, checks); `on_draft` gets each streamed piece of the draft.
     """
-    question = _checked(question)
+    question, k = _checked(question), checked_k(k)
     clock = Stopwatch(progress)
     with clock("rewrite"):
         query = standalone_question(question, history, model)
@@ -81,6 +85,18 @@ def _checked(question) -> str:
     if not isinstance(question, str) or not question.strip():
         raise ValueError("the question is empty")
     return " ".join(question.split())
+
+
+def checked_k(k) -> int:
+    """`k` as an int; ValueError unless it is a whole number from 1 to MAX_K."""
+    try:
+        number = operator.index(k)  # ints and numpy ints; not floats, strings or None
+    except TypeError:
+        number = None
+    if number is None or isinstance(k, bool) or not 1 <= number <= MAX_K:
+        raise ValueError(f"the number of passages (k) must be a whole number from 1 to {MAX_K}, "
+                         f"not {k!r}")
+    return number
 
 
 def choose_evidence(query: str, hits, searcher: Searcher, model: Model) -> list[Passage]:

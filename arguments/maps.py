@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 GROUP_THRESHOLD = 0.6  # cosine above which two passages of one side make the same point
 OBJECTION_THRESHOLD = 0.55  # cosine above which an opposite claim answers a claim
 MAX_CANDIDATES = 12  # stance judgments per map: the main cost
+MAX_PASSAGES = 40  # the most `max_candidates` may ask for: one model call each
 MAX_PARAPHRASES = 4  # generations per map; other claims keep their passage's sentence
 
 
@@ -35,6 +37,7 @@ def build_map(proposition: str, searcher: Searcher, model: Model, *,
     proposition = " ".join(proposition.split())
     if not proposition:
         raise ValueError("the proposition is empty")
+    max_candidates = checked_passages(max_candidates)
     clock = Stopwatch(progress)
     with clock("candidates"):
         candidates = gather_candidates(proposition, searcher, max_candidates)
@@ -51,6 +54,19 @@ def build_map(proposition: str, searcher: Searcher, model: Model, *,
     warnings = _warnings(pro, con, len(candidates), len(unused), dropped)
     timings = clock.total()
     return ArgumentMap(proposition, pro, con, tuple(warnings), timings["total"], unused, timings)
+
+
+def checked_passages(count) -> int:
+    """The passages to judge for a map as an int; ValueError unless it is a whole number from
+    1 to MAX_PASSAGES."""
+    try:
+        number = operator.index(count)  # ints and numpy ints; not floats, strings or None
+    except TypeError:
+        number = None
+    if number is None or isinstance(count, bool) or not 1 <= number <= MAX_PASSAGES:
+        raise ValueError(f"the number of passages judged per map must be a whole number from 1 "
+                         f"to {MAX_PASSAGES}, not {count!r}")
+    return number
 
 
 def group_passages(judged: Sequence[Judged], embed, threshold: float = GROUP_THRESHOLD

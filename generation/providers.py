@@ -91,16 +91,19 @@ def _local_spec(rest: str) -> ModelSpec:
     return ModelSpec("local", path=path)
 
 
-def load_model(spec: str | ModelSpec, model_cache: Path, max_tokens: int = MAX_TOKENS
-               ) -> ModelHandle:
+def load_model(spec: str | ModelSpec, model_cache: Path, max_tokens: int = MAX_TOKENS,
+               timeout: float = remote.READ_TIMEOUT) -> ModelHandle:
     """Load the model a spec names (the local one once per process); `model_cache` is where
-    the bundled GGUF is assembled."""
+    the bundled GGUF is assembled; a server that sends nothing for `timeout` seconds fails
+    the call with a ModelError."""
     parsed = spec if isinstance(spec, ModelSpec) else parse_spec(spec)
     if parsed.provider == "local":
         return _load_local(parsed, Path(model_cache), max_tokens)
+    if timeout <= 0:
+        raise ModelError(f"the model timeout must be positive, not {timeout:g} s")
     if parsed.provider == "ollama":
-        return _load_ollama(parsed, max_tokens)
-    return _load_openai(parsed, max_tokens)
+        return _load_ollama(parsed, max_tokens, timeout)
+    return _load_openai(parsed, max_tokens, timeout)
 
 
 def _load_local(spec: ModelSpec, cache_dir: Path, max_tokens: int) -> ModelHandle:
@@ -118,27 +121,35 @@ def _load_local(spec: ModelSpec, cache_dir: Path, max_tokens: int) -> ModelHandl
                        limiter=lambda n: chat.bind(max_tokens=n))
 
 
-def _load_openai(spec: ModelSpec, max_tokens: int) -> ModelHandle:
+def _load_openai(spec: ModelSpec, max_tokens: int, timeout: float) -> ModelHandle:
     # Local OpenAI-compatible servers ignore the key; the client library insists on one.
     api_key = os.environ.get("OPENAI_API_KEY") or "not-needed"
     remote.check_openai_server(spec.base_url, api_key)
-    chat, scorer, plain = remote.openai_models(spec.model, spec.base_url, api_key, max_tokens)
+    chat, scorer, plain = remote.openai_models(spec.model, spec.base_url, api_key, max_tokens,
+                                               timeout)
+    what = f"the OpenAI-compatible server at {spec.base_url}"
     return _remote_handle(spec, chat, remote.RemoteLabeler(scorer, plain),
-                          lambda n: chat.bind(max_tokens=n))
+                          lambda n: chat.bind(max_tokens=n), what, timeout)
 
 
-def _load_ollama(spec: ModelSpec, max_tokens: int) -> ModelHandle:
+def _load_ollama(spec: ModelSpec, max_tokens: int, timeout: float) -> ModelHandle:
     base_url = spec.base_url or remote.OLLAMA_URL
     remote.check_ollama_model(spec.model, base_url)
-    chat, scorer, plain = remote.ollama_models(spec.model, base_url, max_tokens)
+    chat, scorer, plain = remote.ollama_models(spec.model, base_url, max_tokens, timeout)
     options = {"temperature": 0}
     return _remote_handle(spec, chat, remote.RemoteLabeler(scorer, plain),
-                          lambda n: chat.bind(options={**options, "num_predict": n}))
+                          lambda n: chat.bind(options={**options, "num_predict": n}),
+                          f"Ollama at {base_url}", timeout)
 
 
 def _remote_handle(spec: ModelSpec, chat, labeler: remote.RemoteLabeler,
-                   limiter: Callable[[int], Runnable]) -> ModelHandle:
-    def scorer(messages, labels):
-        return labeler(as_messages(messages), labels)
+                   limiter: Callable[[int], Runnable], what: str, timeout: float
+                   ) -> ModelHandle:
+    """A handle whose every call to the server fails clearly when it stalls or drops."""
 
-    return ModelHandle(name=str(spec), chat=chat, scorer=scorer, spec=spec, limiter=limiter)
+    def scorer(messages, labels):
+        with remote.network_errors(what, timeout):
+            return labeler(as_messages(messages), labels)
+
+    return ModelHandle(name=str(spec), chat=chat, scorer=scorer, spec=spec,
+                       limiter=lambda n: remote.Guarded(limiter(n), what, timeout))

@@ -27,6 +27,7 @@ class Settings:
     llm: str = "local"  # local | local:FILE.gguf | ollama:MODEL[@URL] | openai:MODEL@BASE_URL
     k: int = 6
     include_comments: bool = True
+    queue_size: int = 16  # web requests waiting for a turn; more are refused as "queue full"
 
     @property
     def data_path(self) -> Path:

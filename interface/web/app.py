@@ -62,7 +62,11 @@ def build_app(settings: Settings, session: Session | None = None) -> gr.Blocks:
                     module.build_tab(context)
         for loader, outputs in context.loaders:
             app.load(loader, None, outputs, api_visibility="private")
-    app.queue(default_concurrency_limit=4)
+    # A full queue refuses new requests ("Queue is full") instead of letting them pile up
+    # behind a slow model; those waiting see their place in it.
+    if settings.queue_size < 1:
+        raise ValueError(f"queue_size must be at least 1, not {settings.queue_size}")
+    app.queue(default_concurrency_limit=4, max_size=settings.queue_size)
     return app
 
 

@@ -63,35 +63,54 @@ class Turn:
     rows: tuple[AuditRow, ...] = ()
 
 
+class Cancelled(Exception):
+    """Raised in the worker at its next step or piece once nobody reads the events."""
+
+
 def answer_events(session: Session, preferences: Preferences, question: str,
                   history=()) -> Iterator[Event]:
-    """Answer a question in a worker thread, yielding its stages, pieces and the Answer."""
+    """Answer a question in a worker thread, yielding its stages, pieces and the Answer.
+
+    Closing the iterator (Gradio does when the browser cancels or leaves) stops the worker
+    at the pipeline's next step or streamed piece, so nobody waits behind a lost question.
+    """
     from answers import answer_question
 
     events: queue.Queue[Event] = queue.Queue()
+    stop = threading.Event()
+
+    def put(event: Event) -> None:
+        if stop.is_set():
+            raise Cancelled
+        events.put(event)
 
     def work() -> None:
         try:
             if not session.has_model(preferences.llm):
-                events.put(Event("stage", "load"))
+                put(Event("stage", "load"))
             model = session.model(preferences.llm)
-            events.put(Event("stage", "search"))
+            put(Event("stage", "search"))
             searcher = session.searcher()
             answer = answer_question(question, searcher, model, history=history,
                                      k=preferences.k,
                                      include_comments=preferences.include_comments,
-                                     progress=_stage_reporter(events.put, bool(history)),
-                                     on_draft=lambda piece: events.put(Event("piece", piece)))
+                                     progress=_stage_reporter(put, bool(history)),
+                                     on_draft=lambda piece: put(Event("piece", piece)))
             events.put(Event("answer", answer))
+        except Cancelled:  # dropped here, with its traceback: the model's stream closes now
+            return
         except Exception as error:  # shown as one line in the chat, never a traceback
             events.put(Event("error", error))
 
     threading.Thread(target=work, name="counterpoint-answer", daemon=True).start()
-    while True:
-        event = events.get()
-        yield event
-        if event.kind in ("answer", "error"):
-            return
+    try:
+        while True:
+            event = events.get()
+            yield event
+            if event.kind in ("answer", "error"):
+                return
+    finally:
+        stop.set()
 
 
 def _stage_reporter(report: Callable[[Event], None], follow_up: bool):
@@ -267,8 +286,13 @@ def _ask_api(session: Session):
     def ask(question: str, k: int = 6, include_comments: bool = True) -> dict:
         """Answer a question from the documents: the answer, its sentences and citations, each
         citation re-verified against the stored text and audited."""
-        preferences = Preferences(llm=session.llm, k=int(k),
-                                  include_comments=bool(include_comments))
+        from answers.pipeline import checked_k
+
+        try:  # refused before the model loads
+            k = checked_k(k)
+        except ValueError as error:
+            raise gr.Error(str(error)) from None
+        preferences = Preferences(llm=session.llm, k=k, include_comments=bool(include_comments))
         result: dict = {"error": "no answer"}
         for kind, value in ask_stream(session, preferences, question, []):
             if kind == "error":

@@ -215,8 +215,10 @@ def _map_api(session: Session, defaults: Preferences):
     def map_(proposition: str, passages: int = 16) -> dict:
         """The pro/con map of a proposition as JSON (`passages` judged), with each citation's
         audit verdict and its Argdown export."""
-        preferences = replace(defaults, map_passages=int(passages))
-        try:
+        from arguments.maps import checked_passages
+
+        try:  # a bad count is refused before the model loads
+            preferences = replace(defaults, map_passages=checked_passages(passages))
             view = build_view(session, preferences, proposition)
         except ValueError as error:
             raise gr.Error(str(error)) from None
