@@ -28,6 +28,7 @@ class Settings:
     k: int = 6
     include_comments: bool = True
     queue_size: int = 16  # web requests waiting for a turn; more are refused as "queue full"
+    llm_timeout: int = 120  # seconds a remote model server may stay silent before we give up
 
     @property
     def data_path(self) -> Path:
@@ -89,4 +90,5 @@ def session_of(settings: Settings, embedder=None, models: dict | None = None,
     from session import Session
 
     extra = {} if log is None else {"log": log}
-    return Session(settings.index, settings.model_cache, settings.llm, embedder, models, **extra)
+    return Session(settings.index, settings.model_cache, settings.llm, embedder, models,
+                   llm_timeout=settings.llm_timeout, **extra)

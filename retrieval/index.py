@@ -20,6 +20,10 @@ _PAGE = 5000
 # Passages embedded and written per step: small enough that a searcher sees progress and the
 # write lock is released often, large enough that the embedder runs full batches.
 EMBED_BATCH = 256
+# Seconds a Chroma server may take to answer one call (a batch write of 256 vectors included),
+# and to accept the connection.
+SERVER_TIMEOUT = 60.0
+SERVER_CONNECT_TIMEOUT = 5.0
 # What chromadb says when the folder's data itself is damaged (measured by writing garbage
 # into chroma.sqlite3 and into the HNSW segment files). Any other error (a lock, a permission,
 # a full disk) leaves the folder alone.
@@ -87,7 +91,19 @@ class PassageStore:
         return writing(self.folder) if self.folder is not None else contextlib.nullcontext()
 
     def count(self) -> int:
-        return self.collection.count()
+        with self.reaching():
+            return self.collection.count()
+
+    @contextlib.contextmanager
+    def reaching(self):
+        """Turn a lost Chroma server (refused, reset, timed out) into one clear error."""
+        import httpx
+
+        try:
+            yield
+        except httpx.TransportError as error:
+            raise IndexUnavailable(f"cannot reach the Chroma server at {self.location}: "
+                                   f"{_first_line(error)}") from None
 
     @property
     def collection(self):
@@ -95,13 +111,14 @@ class PassageStore:
 
     def ids(self) -> set[str]:
         """Every passage id in the collection."""
-        collection, ids, offset = self.collection, set(), 0
-        while True:
-            page = collection.get(include=[], limit=_PAGE, offset=offset)["ids"]
-            ids.update(page)
-            offset += len(page)
-            if len(page) < _PAGE:
-                return ids
+        with self.reaching():
+            collection, ids, offset = self.collection, set(), 0
+            while True:
+                page = collection.get(include=[], limit=_PAGE, offset=offset)["ids"]
+                ids.update(page)
+                offset += len(page)
+                if len(page) < _PAGE:
+                    return ids
 
     def close(self) -> None:
         close = getattr(self.client, "close", None)
@@ -231,11 +248,22 @@ def _http_client(url: str, options):
     try:
         client = chromadb.HttpClient(host=parts.hostname, port=port,
                                      ssl=parts.scheme == "https", settings=options)
+        _bound_waits(client)
         client.heartbeat()
     except Exception as error:
         raise IndexUnavailable(f"cannot reach the Chroma server at {url}: "
                                f"{_first_line(error)}") from None
     return client
+
+
+def _bound_waits(client) -> None:
+    """chromadb's HTTP client waits forever (httpx timeout=None) and has no setting for it: a
+    stalled server would hold every search. Give its httpx session our timeouts."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(SERVER_TIMEOUT, connect=SERVER_CONNECT_TIMEOUT)
 
 
 def _probe(client, name: str) -> None:

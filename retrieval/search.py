@@ -148,8 +148,9 @@ class Searcher:
 
     def _dense(self, vector, depth, kinds, doc_ids) -> dict[int, float]:
         """Passage index -> cosine similarity for Chroma's nearest neighbours, best first."""
-        results = self.store.vectors.similarity_search_by_vector_with_relevance_scores(
-            vector.tolist(), k=depth, filter=chroma_filter(kinds, doc_ids))
+        with self.store.reaching():
+            results = self.store.vectors.similarity_search_by_vector_with_relevance_scores(
+                vector.tolist(), k=depth, filter=chroma_filter(kinds, doc_ids))
         found = {}
         for document, distance in results:
             position = self._position.get(document.id)
@@ -162,7 +163,8 @@ class Searcher:
         if not positions:
             return {}
         ids = [self.passages[i].id for i in positions]
-        stored = self.store.collection.get(ids=ids, include=["embeddings"])
+        with self.store.reaching():
+            stored = self.store.collection.get(ids=ids, include=["embeddings"])
         return {self._position[key]: float(np.dot(vector, row))
                 for key, row in zip(stored["ids"], stored["embeddings"], strict=True)}
 

@@ -35,10 +35,12 @@ class Session:
 
     def __init__(self, index: IndexLocation, model_cache: Path, llm: str = "local",
                  embedder: Embedder | None = None, models: dict | None = None,
-                 log: Log = _silent) -> None:
+                 log: Log = _silent, llm_timeout: float = 120.0) -> None:
         """`embedder` and `models` (spec -> loaded handle) are given by tests; others load.
-        `log` hears what indexing does (the CLI prints it to stderr)."""
+        `log` hears what indexing does (the CLI prints it to stderr); `llm_timeout` is how
+        long a remote model server may stay silent."""
         self.index, self.model_cache, self.llm = index, Path(model_cache), llm
+        self.llm_timeout = llm_timeout
         self._log = log
         self._embedder = embedder
         self._searcher: Searcher | None = None
@@ -173,7 +175,8 @@ class Session:
         with self._model_lock:
             if spec not in self._models:
                 log(f"Loading the model ({spec}); the first time takes a while")
-                self._models[spec] = load_model(spec, self.model_cache)
+                self._models[spec] = load_model(spec, self.model_cache,
+                                                timeout=self.llm_timeout)
             return self._models[spec]
 
     def warm_up(self, log: Log = print) -> None:

@@ -23,6 +23,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, Field
 
 from generation import ModelError, load_model
+from retrieval.index import SERVER_TIMEOUT
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -111,6 +112,20 @@ def test_a_stalled_server_fails_within_the_timeout_naming_the_server(provider, c
     message = str(raised.value)
     assert _url(server, provider) in message and f"within {TIMEOUT:g} s" in message
     assert "\n" not in message
+
+
+def test_the_operator_sets_the_model_timeout_through_settings(tmp_path):
+    """COUNTERPOINT_LLM_TIMEOUT (or llm_timeout in the settings file) reaches the model."""
+    from interface.settings import load_settings, session_of
+
+    with backend(stall=True) as server:
+        settings = load_settings({"data_dir": tmp_path}, environ={
+            "COUNTERPOINT_LLM": _spec(server, "openai"), "COUNTERPOINT_LLM_TIMEOUT": "1"})
+        model = session_of(settings).model()
+        start = time.monotonic()
+        with pytest.raises(ModelError, match="within 1 s"):
+            CALLS["reply"](model)
+    assert time.monotonic() - start < 3.0
 
 
 @pytest.mark.parametrize("provider", ["openai", "ollama"])
@@ -495,11 +510,6 @@ def test_searching_recovers_when_the_chroma_server_comes_back(chroma):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "retrieval/search.py lets the Chroma client's httpx.ConnectError through ('[Errno 111] "
-    "Connection refused', no server named); needs Searcher._dense and _similarities to "
-    "re-raise connection errors as IndexUnavailable('cannot reach the Chroma server at "
-    "URL: ...') using store.location"))
 def test_a_stopped_chroma_server_is_one_clear_error_naming_it(chroma):
     server, searcher = chroma
     server.stop()
@@ -511,3 +521,5 @@ def test_a_stopped_chroma_server_is_one_clear_error_naming_it(chroma):
     message = str(raised.value)
     assert "\n" not in message.strip()
     assert f"Chroma server at {server.url}" in message, message
+    # chromadb's own HTTP client would wait forever for a stalled server; ours does not.
+    assert searcher.store.client._server._session.timeout.read == SERVER_TIMEOUT
