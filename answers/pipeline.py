@@ -16,6 +16,7 @@ from answers.evidence import numbered, retrieve
 from answers.linking import claim_of, link_sentence
 from answers.rewrite import standalone_question
 from documents import Citation, Passage, attributed, sentence_spans
+from documents.instructions import instruction_like
 from generation import Progress, Stopwatch, no_progress, render_prompt
 
 if TYPE_CHECKING:
@@ -102,10 +103,11 @@ def checked_k(k) -> int:
 def choose_evidence(query: str, hits, searcher: Searcher, model: Model) -> list[Passage]:
     """The passages the model picks as answering the query, best first; [] means refuse.
 
-    A similarity floor first; then P(passage number) read from the logits of a one-digit
+    A passage that gives the model orders (a planted injection) is never shown to it. A
+    similarity floor first; then P(passage number) read from the logits of a one-digit
     reply, where 0 stands for "none of them": refuse when 0 is likelier than every passage.
     """
-    hits = hits[:MAX_CHOICES]
+    hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_CHOICES]
     if not hits or _best_similarity(query, hits, searcher) < SIMILARITY_FLOOR:
         return []
     prompt = render_prompt("answer_choose.txt", passages=numbered([h.passage for h in hits]),

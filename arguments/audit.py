@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from arguments.checks import CheckResult, check_claim
 from arguments.claims import citation_from_dict
 from documents import Citation, Document
+from documents.instructions import untrusted_reason
 from generation import render_prompt
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ PROMPT_VARIABLES = {SUPPORT_PROMPT: {"claim", "passage"},
                     CONTRADICT_PROMPT: {"claim", "passage"}}
 VERDICTS = ("supported", "partial", "unsupported", "contradicted")
 COMMENT_WARNING = "rests only on a reader comment, not on the article's claim"
+INJECTION_WARNING = "the passage reads as instructions to a model (a possible prompt injection)"
 OWN_QUOTE_REASON = "the claim is the cited sentence itself, verbatim"
 SUPPORTED_AT = 0.5  # P(yes) from the support question
 _MAX_CHARS = 2000
@@ -81,6 +83,10 @@ def audit_citation(claim: str, citation: Citation, documents: Mapping[str, Docum
         return Verdict("unsupported", 0.0, "the quote no longer stands at its offsets "
                        f"{citation.start}:{citation.end} in {citation.doc_id}",
                        False, citation.kind, tuple(warnings))
+    untrusted = untrusted_reason(paragraph_around(document, citation.start, citation.end))
+    if untrusted is not None:
+        return Verdict("unsupported", 0.0, untrusted, True, citation.kind,
+                       (*warnings, INJECTION_WARNING))
     checks = check_claim(claim, citation.quote, paragraph_around(document, citation.start,
                                                                  citation.end))
     support, contra = judge(claim, citation.quote, model)

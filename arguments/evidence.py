@@ -11,6 +11,7 @@ import numpy as np
 from arguments.negation import negate
 from arguments.stance import stance
 from documents import Passage
+from documents.instructions import instruction_like
 from documents.text import content_words
 from generation import Stopwatch
 
@@ -96,5 +97,8 @@ def judge_candidates(proposition: str, passages: Sequence[Passage], model: Model
     judged = []
     for number, passage in enumerate(passages, start=1):
         with clock("stance", f"{where}passage {number} of {len(passages)}"):
+            if instruction_like(passage.text) is not None:  # a planted order: left unused
+                judged.append(Judged(passage, "neutral", 0.0))
+                continue
             judged.append(Judged(passage, *stance(proposition, passage.text, model)))
     return judged

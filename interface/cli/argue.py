@@ -83,6 +83,13 @@ def _register_evals(evals, common) -> None:
                             help="maps for fixed propositions: expectations, verbatim, seconds")
     maps.add_argument("--json", action="store_true")
     maps.set_defaults(handler=run_eval_maps)
+    injection = evals.add_parser("injection", parents=[common],
+                                 help="a planted prompt injection: answers citing it, false "
+                                      "claims audited as supported, guard off and on")
+    injection.add_argument("--questions", type=positive_int, default=12,
+                           help="dev questions to answer with the planted document present")
+    injection.add_argument("--json", action="store_true")
+    injection.set_defaults(handler=run_eval_injection)
 
 
 
@@ -284,6 +291,22 @@ def run_eval_argkp(args, settings) -> int:
         s = result["stance"]
         text += f"\nstance: n={s['n']} accuracy={s['accuracy']:.3f} macro-F1={s['macro_f1']:.3f}"
     return _emit(result, args.json, text)
+
+
+def run_eval_injection(args, settings) -> int:
+    from evaluation.dataset import DEV_SET, load_eval_set
+    from evaluation.injection import evaluate_injection
+
+    questions = load_eval_set(DEV_SET)["qa"][: args.questions]
+    with opened(settings) as session:
+        report = evaluate_injection(settings.corpus_dir, session.embedder(), session.model(),
+                                    questions)
+    lines = [f"{name}: answers citing the planted document {r['answers_citing_planted']:.0%} "
+             f"(retrieved for {r['planted_retrieved']:.0%} of {report['questions']} questions), "
+             f"false claims audited as supported {r['false_claims_supported']:.0%} of "
+             f"{r['audits']}, {r['seconds']} s"
+             for name, r in ((name, report[name]) for name in ("unguarded", "guarded"))]
+    return _emit(report, args.json, "\n".join(lines))
 
 
 def run_eval_maps(args, settings) -> int:
