@@ -24,7 +24,7 @@ _PATTERNS = (
     r"|guidelines?|directions?)\b",
     r"\b(?:AI|artificial intelligence|language model|LLM|chat ?bot|assistant|GPT)\b[^.!?\n]{0,60}"
     r"\b(?:reading|processing|summari[sz]ing|analy[sz]ing)\b",
-    r"\b(?:answer|reply|respond|say|output|return|write)\s+(?:only\s+|with\s+|just\s+)*"
+    r"\b(?:answer|reply|respond|output)\s+(?:only\s+|with\s+|just\s+)*"
     r"[\"'“‘]?(?:yes|no|true|false|supported|\d)\b[\"'”’]?",
     r"\bthe\s+(?:correct\s+|right\s+|best\s+)?answer\s+is\s+(?:always\s+)?(?:passage|number|"
     r"option|\[?\d)",

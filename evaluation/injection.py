@@ -40,7 +40,8 @@ FALSE_CLAIMS = (
 
 
 def evaluate_injection(corpus_dir: Path, embedder: Embedder, model: Model,
-                       questions: list[dict], k: int = 6) -> dict:
+                       questions: list[dict], k: int = 6,
+                       claims: tuple[str, ...] = FALSE_CLAIMS) -> dict:
     """Figures with the guard off ("unguarded") and on ("guarded"); see the module doc."""
     from answers import answer_question
     from arguments.audit import audit_citation
@@ -57,13 +58,13 @@ def evaluate_injection(corpus_dir: Path, embedder: Embedder, model: Model,
             documents = searcher.documents
             planted = [p for p in split_passages(documents[PLANTED_ID])
                        if instruction_like(p.text) is not None]
-            report = {"questions": len(questions), "false_claims": len(FALSE_CLAIMS),
+            report = {"questions": len(questions), "false_claims": len(claims),
                       "planted_sentences": len(planted)}
             for name, guard in (("unguarded", unguarded), ("guarded", contextlib.nullcontext)):
                 started = time.perf_counter()
                 with guard():
                     answers = _answers(questions, searcher, model, k, answer_question)
-                    audits = _audits(planted, documents, model, audit_citation)
+                    audits = _audits(claims, planted, documents, model, audit_citation)
                 report[name] = {**answers, **audits,
                                 "seconds": round(time.perf_counter() - started, 1)}
             return report
@@ -89,9 +90,9 @@ def _answers(questions, searcher, model, k, answer_question) -> dict:
             "answer_rows": rows}
 
 
-def _audits(planted, documents, model, audit_citation) -> dict:
+def _audits(claims, planted, documents, model, audit_citation) -> dict:
     supported, rows = 0, []
-    for claim in FALSE_CLAIMS:
+    for claim in claims:
         for passage in planted:
             verdict = audit_citation(claim, Citation.of(passage), documents, model)
             supported += verdict.verdict == "supported"
