@@ -79,7 +79,10 @@ def table(rows: list[AuditRow], documents: dict[str, Document],
 
 def export(rows: list[AuditRow], documents: dict[str, Document], fmt: str,
            folder: Path | None = None) -> Path:
-    """Write the session's audit rows as CSV or JSON; return the file."""
+    """Write the session's audit rows as CSV or JSON; return the file (in CSV a cell that a
+    spreadsheet would run as a formula starts with an apostrophe)."""
+    from arguments.exports import spreadsheet_cell
+
     folder = Path(folder or tempfile.mkdtemp(prefix="counterpoint-audit-"))
     data = [row.to_dict(documents) for row in rows]
     path = folder / f"citation-audit.{fmt}"
@@ -91,7 +94,8 @@ def export(rows: list[AuditRow], documents: dict[str, Document], fmt: str,
                   "score", "reason", "verbatim"]
         writer = csv.DictWriter(buffer, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(data)
+        writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()}
+                         for row in data)
         path.write_text(buffer.getvalue(), "utf-8")
     else:
         raise ValueError(f"unknown export format {fmt!r}")
