@@ -325,3 +325,28 @@ def test_uploads_are_removed_from_gradio_cache_when_the_server_stops(tmp_path, e
         app.close(verbose=False)
         session.close()
     assert not any(f.exists() for f in cached)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian chromium")
+def test_the_real_chat_loads_nothing_from_a_planted_link_or_image(served):
+    """The Chatbot's own renderer: no request leaves for the planted host, no link to it."""
+    from playwright.sync_api import sync_playwright
+
+    url, _, _ = served
+    requested: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(url)
+        page.locator("#ask-question textarea").fill("How many drone attacks?")
+        page.locator("#ask-send").click()
+        page.locator("#ask-chat .cp-answer").wait_for(timeout=120_000)
+        chat = page.locator("#ask-chat")
+        assert EVIL in chat.inner_text()
+        links = chat.locator(f"img[src*='{EVIL}'], a[href*='{EVIL}']").count()
+        browser.close()
+    assert links == 0
+    assert not [r for r in requested if EVIL in r]
