@@ -34,9 +34,9 @@ from evaluation.dataset import gold_span, load_eval_set
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
 STARTUP_SECONDS = 300  # index the corpus copy and load the model
-ROUND_SECONDS = 480  # every request of the round, queue included
+ROUND_SECONDS = 600  # a hang guard, not a speed target: 2 shared cores are slow under load
 PEAK_RSS_LIMIT_MB = 6 * 1024
-MAP_PASSAGES = 6  # small maps keep the round within CI time
+MAP_PASSAGES = 4  # small maps keep the round within CI time
 QUESTIONS = ("d01", "d04", "d07")  # dev-set ids, one per asking user
 PROPOSITIONS = ("Sanctions can pressure Russia into ending the war.",
                 "Europe should send troops to Ukraine.")
