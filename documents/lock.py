@@ -16,7 +16,7 @@ _POLL_SECONDS = 0.05
 
 @dataclass
 class _Holder:
-    """This process's hold on one corpus: a thread lock, and the locked file while held."""
+    """This process's hold on one corpus: a thread lock, and the locked folder while held."""
 
     thread_lock: threading.RLock = field(default_factory=threading.RLock)
     depth: int = 0
@@ -38,8 +38,8 @@ def corpus_lock(corpus_dir: Path, timeout: float | None = 120.0) -> Iterator[Non
     processes with `fcntl.flock` on the corpus folder itself. Locking the folder, not a lock
     file in it, leaves nothing behind: a refused add changes no file, and the shipped
     `corpus/` gains no stray file. The kernel drops the lock when its process dies, even by
-    `kill -9`, so a crash never leaves the corpus locked. (flock on a folder needs a local
-    file system; over NFS it fails with a one-line OSError rather than not locking.)
+    `kill -9`, so a crash never leaves the corpus locked. A file system that refuses flock
+    on a folder (some network ones) gives a one-line OSError, never an unlocked write.
     Readers need not hold it: every file is replaced whole (see `documents.durable`).
     Raises TimeoutError when another holder keeps it for more than `timeout` seconds.
     """
@@ -96,5 +96,5 @@ def _release(holder: _Holder) -> None:
 
 
 def _busy(corpus_dir: Path, timeout: float | None) -> TimeoutError:
-    return TimeoutError(f"{corpus_dir}: another process has been changing the corpus for over "
+    return TimeoutError(f"{corpus_dir}: another add has been changing the corpus for over "
                         f"{timeout:g} s; try again when it has finished")
