@@ -1,7 +1,13 @@
-"""Lossless exports of an argument map: Argdown, xAIF JSON, a Markdown outline, Mermaid."""
+"""Lossless exports of an argument map: Argdown, xAIF JSON, a Markdown outline, Mermaid.
+
+Claims and quotes come from documents and model output, so they are untrusted text: JSON,
+Argdown and xAIF keep them exact (a quote is still text[start:end]), while the renderings a
+viewer interprets (Markdown, Mermaid, spreadsheet cells) escape what would become markup.
+"""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Mapping
@@ -12,6 +18,12 @@ from documents import Citation, Document
 FORMATS = ("json", "argdown", "aif", "markdown", "mermaid")
 _ARGDOWN_SPECIAL = re.compile(r"([\\\[\]<>{}@#*_/])")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# A spreadsheet reads a cell starting with these as a formula (or, for tab and carriage
+# return, strips them and then reads one); fullwidth forms count in some spreadsheets.
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+# Markdown link and image targets "](" and link definitions "]:" lose their meaning escaped.
+_MARKDOWN_LINK = re.compile(r"\]([(:])")
+_MERMAID_PLAIN = frozenset(" .,:;!?'-/")
 
 
 def _key(claim: Claim) -> tuple:
@@ -169,7 +181,7 @@ class _AifGraph:
 def to_markdown(argument_map: ArgumentMap, documents: Mapping[str, Document] | None = None
                 ) -> str:
     """An outline: pro and con claims, their quotes and sources, objections, warnings."""
-    lines = [f"# {argument_map.proposition}", ""]
+    lines = [f"# {markdown_escape(argument_map.proposition)}", ""]
     for side in ("pro", "con"):
         claims = getattr(argument_map, side)
         lines += [f"## {side.capitalize()} ({len(claims)} claims)", ""]
@@ -179,26 +191,55 @@ def to_markdown(argument_map: ArgumentMap, documents: Mapping[str, Document] | N
                 lines += _markdown_claim(objection, documents, "  ", "Objection: ")
         lines.append("")
     if argument_map.warnings:
-        lines += ["## Warnings", "", *(f"- {w}" for w in argument_map.warnings), ""]
+        lines += ["## Warnings", "", *(f"- {markdown_escape(w)}" for w in argument_map.warnings),
+                  ""]
     return "\n".join(lines)
 
 
 def _markdown_claim(claim: Claim, documents, indent: str, prefix: str = "") -> list[str]:
     strength = claim.strength
-    lines = [f"{indent}- {prefix}**{claim.text}** ({claim.kind}; stance "
+    lines = [f"{indent}- {prefix}**{markdown_escape(claim.text)}** ({claim.kind}; stance "
              f"{strength['stance_score']:.2f}, {strength['sources']} source(s))"]
     for citation in claim.citations:
-        quote = f"\n{indent}  > ".join(citation.quote.splitlines())
+        quote = f"\n{indent}  > ".join(markdown_escape(citation.quote).splitlines())
+        speaker = markdown_escape(_speaker(citation, documents))
         lines += [f"{indent}  > {quote}",
-                  f"{indent}  > — {_speaker(citation, documents)}, {citation.doc_id} "
+                  f"{indent}  > — {speaker}, {markdown_escape(citation.doc_id)} "
                   f"[{citation.start}:{citation.end}]", ""]
     return lines
 
 
+def markdown_escape(text: str) -> str:
+    """Text that a Markdown viewer shows as written: no raw HTML, no links or images.
+
+    Brackets alone stay (a footnote mark "[2]" reads as written); only the "](" and "]:"
+    that make a link, an image or a link definition are escaped.
+    """
+    return _MARKDOWN_LINK.sub(r"]\\\1", html.escape(text, quote=False))
+
+
 def _mermaid_label(text: str, limit: int = 90) -> str:
+    """One line of text for a quoted Mermaid label: every character that could end the label
+    or become markup (quotes, brackets, pipes, HTML, entities, backticks) as an entity code."""
     text = " ".join(text.split())
     text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return text.replace('"', "#quot;")
+    return "".join(_mermaid_char(c) for c in text)
+
+
+def _mermaid_char(char: str) -> str:
+    if char == '"':
+        return "#quot;"
+    if char.isalnum() or char in _MERMAID_PLAIN or (ord(char) > 127 and char.isprintable()):
+        return char
+    return f"#{ord(char)};"
+
+
+def spreadsheet_cell(value):
+    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading
+    apostrophe (the spreadsheet convention for "this is text"); other values are unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def to_mermaid(argument_map: ArgumentMap, documents: Mapping[str, Document] | None = None

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
-import tomllib
-from dataclasses import asdict, replace
+import unicodedata
 from pathlib import Path
 
 from documents.document import Document
+from documents.durable import fsync_folder, remove_temporaries, write_atomic
 from documents.formats import Converted, UnsupportedFile, convert
 from documents.formats.text import decode_utf8
+from documents.lock import corpus_lock
+from documents.manifest import (
+    MANIFEST,
+    META_FIELDS,
+    CorpusError,
+    entry_path,
+    read_manifest,
+)
+from documents.manifest import write_manifest as _write_manifest
 from documents.passages import split_passages
 
-MANIFEST = "manifest.toml"
 MAX_BYTES = 2_000_000  # the stored text: what splitting and indexing time grows with
 MAX_FILE_BYTES = 50_000_000  # the file as added: a PDF or DOCX also holds fonts and images
 ORIGINALS = "originals"  # converted files are kept here, beside the text stored from them
 STRUCTURES = ("sections", "column")
 _USER_FIELDS = ("title", "author", "publisher", "date", "structure", "bio", "comments_after")
-_META_FIELDS = ("file", *_USER_FIELDS, "sha256", "format", "original", "pages", "comment_meta")
 _EXTENSION = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "markdown": ".md"}
-
-
-class CorpusError(ValueError):
-    """A document or manifest that cannot be used; the message says why."""
 
 
 def sha256_hex(data: bytes) -> str:
@@ -34,26 +35,21 @@ def sha256_hex(data: bytes) -> str:
 
 
 def load_corpus(corpus_dir: Path) -> list[Document]:
-    """All documents listed in the corpus manifest, in id order."""
-    entries = _read_manifest(corpus_dir)
+    """All documents listed in the corpus manifest, in id order.
+
+    Needs no lock: the manifest and every file are replaced whole, and a document's files are
+    written before the manifest names them.
+    """
+    entries = read_manifest(corpus_dir)
     return [_load_document(corpus_dir, doc_id, meta) for doc_id, meta in sorted(entries.items())]
 
 
-def _read_manifest(corpus_dir: Path) -> dict[str, dict]:
-    path = corpus_dir / MANIFEST
-    if not path.exists():
-        return {}
-    try:
-        return tomllib.loads(path.read_text("utf-8")).get("documents", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise CorpusError(f"{path}: not a valid manifest ({error})") from error
-
-
 def _load_document(corpus_dir: Path, doc_id: str, meta: dict) -> Document:
-    path = corpus_dir / meta.get("file", f"{doc_id}.txt")
-    if not path.exists():
-        raise CorpusError(f"{path}: listed in the manifest but missing")
-    fields = {k: v for k, v in meta.items() if k in _META_FIELDS}
+    path = entry_path(corpus_dir, doc_id, meta, "file")
+    if not path.is_file():
+        raise CorpusError(f"{corpus_dir / path.relative_to(corpus_dir.resolve())}: "
+                          "listed in the manifest but missing")
+    fields = {k: v for k, v in meta.items() if k in META_FIELDS}
     fields["file"] = path.name
     fields["pages"] = tuple(int(offset) for offset in fields.get("pages", ()))
     fields["comment_meta"] = tuple(dict(entry) for entry in fields.get("comment_meta", ()))
@@ -77,22 +73,45 @@ def add_document(corpus_dir: Path, data: bytes, file_name: str, **meta) -> tuple
     The converted text is stored as `<doc_id>.txt` (every offset is into it) and a converted
     file's original is kept in `originals/`. `added` is False when the same file or the same
     text is already in the corpus (nothing changes). Raises CorpusError, with nothing written,
-    for unusable input.
+    for unusable input, including a field with a control character or a lone surrogate (see
+    `_checked_meta`). Converting happens first; reading the manifest, choosing the id and
+    writing happen under `corpus_lock`, so concurrent adds never lose each other's documents.
     """
+    meta = _checked_meta(meta)
     _check_size(data, file_name)
     digest = sha256_hex(data)
-    existing = load_corpus(corpus_dir)
-    same = _same_content(existing, digest)
-    if same is None:
-        converted = _converted(data, file_name)
-        same = _same_content(existing, sha256_hex(converted.text.encode("utf-8")))
-    if same is not None:
-        return same, False
-    doc_id = _new_doc_id(file_name, {d.doc_id for d in existing})
-    document = _new_document(doc_id, converted, digest, meta)
+    if (same := _same_content(load_corpus(corpus_dir), digest)) is not None:
+        return same, False  # the common re-add of a known file: no conversion, no lock
+    converted = _converted(data, file_name)
+    document = _new_document(_doc_id(file_name), converted, digest, meta)
     _check_parses(document)
-    _store(corpus_dir, document, data, [*existing, document])
+    with corpus_lock(corpus_dir):
+        existing = load_corpus(corpus_dir)
+        same = _same_content(existing, digest) or _same_content(
+            existing, sha256_hex(document.text.encode("utf-8")))
+        if same is not None:
+            return same, False
+        _check_names_free(document, existing)
+        _store(corpus_dir, document, data, [*existing, document])
     return document, True
+
+
+def _checked_meta(meta: dict) -> dict:
+    """The caller's fields, refused (not cleaned) if one holds a control character or a lone
+    surrogate: the caller typed it and can fix it, and a cleaned title would not be theirs."""
+    meta = {k: v for k, v in meta.items() if v is not None}
+    unknown = set(meta) - set(_USER_FIELDS)
+    if unknown:
+        raise CorpusError(f"unknown document fields: {', '.join(sorted(unknown))}")
+    for key, value in meta.items():
+        if not isinstance(value, str):
+            raise CorpusError(f"{key} must be text, not {type(value).__name__}")
+        bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs")), None)
+        if bad is not None:
+            kind = "a lone surrogate" if 0xD800 <= ord(bad) <= 0xDFFF else "a control character"
+            raise CorpusError(f"{key}: contains {kind} (U+{ord(bad):04X}), which a document "
+                              "field cannot hold; remove it and add the file again")
+    return meta
 
 
 def _check_size(data: bytes, file_name: str) -> None:
@@ -108,7 +127,10 @@ def _converted(data: bytes, file_name: str) -> Converted:
         converted = convert(data, file_name)
     except UnsupportedFile as error:
         raise CorpusError(f"{file_name}: {error}") from None
-    size = len(converted.text.encode("utf-8"))
+    try:
+        size = len(converted.text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise CorpusError(f"{file_name}: its text is not valid Unicode") from None
     if size > MAX_BYTES:
         raise CorpusError(f"{file_name}: its text is {size:,} bytes, over the "
                           f"{MAX_BYTES:,}-byte limit")
@@ -123,23 +145,25 @@ def _same_content(documents: list[Document], digest: str) -> Document | None:
     return None
 
 
-def _new_doc_id(file_name: str, taken: set[str]) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(file_name).stem).strip("._") or "document"
-    if stem in taken:
-        raise CorpusError(f"a different document with id {stem!r} is already in the corpus; "
-                          "rename the file")
-    return stem
+def _doc_id(file_name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(file_name).stem).strip("._") or "document"
+
+
+def _check_names_free(document: Document, existing: list[Document]) -> None:
+    """Refuse an id or file name another document has, ignoring case: on a case-insensitive
+    file system (macOS, Windows) `Notes.txt` would overwrite `notes.txt`."""
+    mine = {document.doc_id.casefold(), document.file.casefold()}
+    for other in existing:
+        if mine & {other.doc_id.casefold(), other.file.casefold()}:
+            raise CorpusError(f"a different document with id {other.doc_id!r} is already in "
+                              f"the corpus; rename the file (ids ignore case)")
 
 
 def _new_document(doc_id: str, converted: Converted, digest: str, meta: dict) -> Document:
     """The manifest entry: what the caller says wins over what the file says about itself."""
-    meta = {k: v for k, v in meta.items() if v is not None}
-    unknown = set(meta) - set(_USER_FIELDS)
-    if unknown:
-        raise CorpusError(f"unknown document fields: {', '.join(sorted(unknown))}")
     found = {"title": converted.title, "author": converted.author, "date": converted.date,
              "comments_after": converted.comments_after}
-    fields = {k: v for k, v in found.items() if v} | meta
+    fields = {k: _valid_unicode(v) for k, v in found.items() if v} | meta
     default = "column" if fields.get("comments_after") else converted.structure
     structure = fields.pop("structure", None) or default
     if structure not in STRUCTURES:
@@ -149,7 +173,14 @@ def _new_document(doc_id: str, converted: Converted, digest: str, meta: dict) ->
     return Document(doc_id=doc_id, text=converted.text, file=f"{doc_id}.txt",
                     structure=structure, sha256=digest, format=converted.format,
                     original=original, pages=converted.pages,
-                    comment_meta=converted.comment_meta, **fields)
+                    comment_meta=tuple({k: _valid_unicode(v) for k, v in entry.items()}
+                                       for entry in converted.comment_meta), **fields)
+
+
+def _valid_unicode(value):
+    """What a file says about itself is kept as it is (the manifest escapes any character),
+    except a lone surrogate, which UTF-8 cannot hold: it becomes U+FFFD."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", value) if isinstance(value, str) else value
 
 
 def _check_parses(document: Document) -> None:
@@ -162,53 +193,27 @@ def _check_parses(document: Document) -> None:
 
 
 def _store(corpus_dir: Path, document: Document, data: bytes, documents: list[Document]) -> None:
-    """Write the original, the text and the manifest; a failure part-way removes the files."""
+    """Write the original, the text, then the manifest (call under `corpus_lock`).
+
+    Until the manifest names them the new files are no document, so a crash at any point
+    leaves a consistent corpus; an error removes them. A fresh corpus gets an empty manifest
+    first, so files a crash leaves behind never sit in a folder without one.
+    """
+    for folder in (corpus_dir, corpus_dir / ORIGINALS):
+        remove_temporaries(folder)
     written = []
     try:
+        if not (corpus_dir / MANIFEST).exists():
+            _write_manifest(corpus_dir, [])
+            written.append(corpus_dir / MANIFEST)
         if document.original:
-            written.append(_write_atomic(corpus_dir / document.original, data))
-        written.append(_write_atomic(corpus_dir / document.file,
-                                     document.text.encode("utf-8")))
+            written.append(write_atomic(corpus_dir / document.original, data))
+            fsync_folder(corpus_dir / ORIGINALS)
+        written.append(write_atomic(corpus_dir / document.file, document.text.encode("utf-8")))
+        fsync_folder(corpus_dir)  # the files are durable before the manifest names them
         _write_manifest(corpus_dir, documents)
     except BaseException:
-        for path in written:
+        for path in reversed(written):
             path.unlink(missing_ok=True)
         raise
-
-
-def _write_manifest(corpus_dir: Path, documents: list[Document]) -> None:
-    lines = ["# Counterpoint corpus manifest (see README: Corpus).", ""]
-    defaults = Document(doc_id="", text="", file="")
-    for document in sorted(documents, key=lambda d: d.doc_id):
-        lines.append(f"[documents.{json.dumps(document.doc_id)}]")
-        for key, value in asdict(replace(document, text="")).items():
-            if key in _META_FIELDS and value is not None and _written(key, value, defaults):
-                lines.append(f"{key} = {_toml(value)}")
-        lines.append("")
-    _write_atomic(corpus_dir / MANIFEST, "\n".join(lines).encode("utf-8"))
-
-
-def _written(key: str, value, defaults: Document) -> bool:
-    """Fields added with the new formats are written only when they say something."""
-    return key not in ("format", "original", "pages", "comment_meta") or \
-        value != getattr(defaults, key)
-
-
-def _toml(value) -> str:
-    """A TOML value: a string, number, array or inline table (all on one line)."""
-    if isinstance(value, dict):
-        items = (f"{json.dumps(str(k))} = {_toml(v)}" for k, v in value.items() if v is not None)
-        return "{" + ", ".join(items) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    if isinstance(value, str):  # TOML, unlike JSON, wants DEL escaped too
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    return json.dumps(value)
-
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-    return path
+    fsync_folder(corpus_dir)  # after the rename: from here on nothing may be rolled back

@@ -29,6 +29,8 @@ class Settings:
     include_comments: bool = True
     queue_size: int = 16  # web requests waiting for a turn; more are refused as "queue full"
     llm_timeout: int = 120  # seconds a remote model server may stay silent before we give up
+    # More specs the web page may offer besides `llm`: only the operator names endpoints.
+    models: tuple[str, ...] = ()
 
     @property
     def data_path(self) -> Path:
@@ -37,6 +39,11 @@ class Settings:
         from platformdirs import user_data_dir
 
         return Path(user_data_dir("counterpoint"))
+
+    @property
+    def model_choices(self) -> tuple[str, ...]:
+        """The model specs a browser user may choose among: `llm` first, then `models`."""
+        return tuple(dict.fromkeys([self.llm, *self.models]))
 
     @property
     def chroma_path(self) -> Path:
@@ -58,11 +65,19 @@ def _coerce(name: str, value):
     kind = {f.name: f.type for f in fields(Settings)}[name]
     if "Path" in str(kind):
         return None if value in (None, "") else Path(value).expanduser()
+    if kind.startswith("tuple"):
+        return model_list(value)
     if kind == "int":
         return int(value)
     if kind == "bool":
         return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
     return value or None if "None" in str(kind) else value
+
+
+def model_list(value) -> tuple[str, ...]:
+    """Model specs from a comma-separated string (flag, environment) or a list (settings file)."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return tuple(str(item).strip() for item in items if str(item).strip())
 
 
 def load_settings(overrides: dict | None = None, environ=None) -> Settings:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from evaluation.argkp import DEFAULT_ARGKP
-from interface.cli.options import opened, positive_int, print_json
+from interface.cli.options import opened, positive_int, print_json, print_text
 
 EXPORT_FORMATS = ("json", "argdown", "aif", "markdown", "mermaid")
 
@@ -136,7 +136,7 @@ def _emit(value, as_json: bool, text: str, out: Path | None = None) -> int:
         out.write_text(rendered + "\n", encoding="utf-8")
         print(f"wrote {out}")
     else:
-        print(rendered)
+        print_text(rendered)
     return 0
 
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from interface.cli.argue import format_report
-from interface.cli.options import opened, positive_int, print_json
+from interface.cli.options import opened, positive_int, print_json, print_text
 
 
 def register(commands, evals, common) -> None:
@@ -54,7 +54,7 @@ def run_ask(args, settings) -> int:
     if args.json:
         print_json(result)
     else:
-        print(format_answer(result))
+        print_text(format_answer(result))
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from documents import CorpusError, add_document, load_corpus, split_passages
 from documents.formats import EXTENSIONS
-from interface.cli.options import print_json
+from interface.cli.options import print_json, print_text
 
 _ONE_DOCUMENT = ("title", "author", "bio", "comments_after")  # they describe a single file
 _OUTCOMES = ("added", "duplicate", "refused")
@@ -127,7 +127,7 @@ def add_files(corpus_dir: Path, files: list[tuple[Path, str]], meta: dict, bar: 
         outcomes.append(outcome)
         if not quiet:
             bar.clear()
-            print(_outcome_line(outcome), flush=True)
+            print_text(_outcome_line(outcome), flush=True)
     bar.finish()
     return outcomes
 
@@ -195,5 +195,5 @@ def run_docs(args, settings) -> int:
         return 0
     for row in rows:
         counts = ", ".join(f"{n} {kind}" for kind, n in row["passages"].items())
-        print(f"{row['doc_id']}  {row['title']}\n    {row['author']}; {counts}")
+        print_text(f"{row['doc_id']}  {row['title']}\n    {row['author']}; {counts}")
     return 0

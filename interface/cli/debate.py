@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interface.cli.options import opened, positive_int, print_json
+from interface.cli.options import opened, positive_int, print_json, print_text
 
 
 def register(commands, evals, common) -> None:
@@ -31,7 +31,7 @@ def run_debate(args, settings) -> int:
     if args.json:
         print_json(result)
     else:
-        print(format_debate(result))
+        print_text(format_debate(result))
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from documents import KINDS
-from interface.cli.options import opened, positive_int, print_json
+from interface.cli.options import opened, positive_int, print_json, print_text
 
 
 def register(commands, evals, common) -> None:
@@ -61,7 +61,8 @@ def run_search(args, settings) -> int:
         print("no passages match these filters")
     for n, hit in enumerate(hits, 1):
         p = hit.passage
-        print(f"{n}. [{p.doc_id} {p.kind} {p.start}-{p.end}] score {hit.score:.4f}\n   {p.text}")
+        print_text(f"{n}. [{p.doc_id} {p.kind} {p.start}-{p.end}] score {hit.score:.4f}\n"
+                   f"   {p.text}")
     return 0
 
 

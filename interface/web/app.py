@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from interface.settings import Settings, session_of
 from interface.web import ask as ask_tab
@@ -21,6 +22,7 @@ from interface.web import map as map_tab
 from interface.web import positions as positions_tab
 from interface.web import settings as settings_tab
 from interface.web.context import Preferences, TabContext
+from interface.web.hosts import HostCheck, loopback_hosts
 from session import Session
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -29,6 +31,9 @@ DEFAULT_PORT = 7860
 # Events that run the model share one queue slot: llama.cpp serves one call at a time, so
 # concurrent users wait their turn instead of crashing it.
 MODEL_QUEUE = {"concurrency_id": "model", "concurrency_limit": 1}
+# Uploads and downloads Gradio keeps for this app: checked hourly, removed after an hour and
+# when the server stops (an upload is copied into the corpus at once; a download is fresh).
+DELETE_CACHE = (3600, 3600)
 TABS = (
     ("Ask", ask_tab),
     ("Positions", positions_tab),
@@ -47,7 +52,8 @@ presented as the article's claims."""
 def build_app(settings: Settings, session: Session | None = None) -> gr.Blocks:
     """Declare the app's tabs and events; nothing is loaded until a callback runs."""
     session = session or session_of(settings)
-    with gr.Blocks(title="Counterpoint", analytics_enabled=False) as app:
+    with gr.Blocks(title="Counterpoint", analytics_enabled=False,
+                   delete_cache=DELETE_CACHE) as app:
         gr.Markdown(HEADER, elem_id="cp-header")
         context = TabContext(
             session=session,
@@ -55,6 +61,7 @@ def build_app(settings: Settings, session: Session | None = None) -> gr.Blocks:
             preferences=gr.State(Preferences.of(settings)),
             session_log=gr.State([]),  # audit rows of every citation shown in this session
             model_queue=MODEL_QUEUE,
+            models=settings_tab.offered_models(settings.model_choices),
         )
         with gr.Tabs(elem_id="cp-tabs"):
             for title, module in TABS:
@@ -70,10 +77,13 @@ def build_app(settings: Settings, session: Session | None = None) -> gr.Blocks:
     return app
 
 
-def launch_options() -> dict:
-    """Styling and server options shared by `serve` and the tests."""
+def launch_options(host: str = DEFAULT_HOST) -> dict:
+    """Styling and server options shared by `serve` and the tests; on loopback, where there
+    is no login, requests naming another host are refused (DNS rebinding)."""
     script = (ASSETS / "app.js").read_text("utf-8")
+    guard = [Middleware(HostCheck, allowed=loopback_hosts(host))] if is_loopback(host) else []
     return {
+        "app_kwargs": {"middleware": guard},
         "css_paths": [ASSETS / "app.css"],
         "head": f"<script>{script}</script>",
         "theme": gr.themes.Soft(primary_hue="blue", neutral_hue="slate"),
@@ -99,8 +109,8 @@ def check_binding(host: str, auth: tuple[str, str] | None) -> None:
     """Serving beyond this machine requires a username and password."""
     if not is_loopback(host) and not auth:
         raise ValueError(f"binding to {host} exposes the app beyond this machine: set a "
-                         "username and password (--user/--password or COUNTERPOINT_APP_USER "
-                         "and COUNTERPOINT_APP_PASSWORD)")
+                         "username and password (--user or COUNTERPOINT_APP_USER, and "
+                         "--password-file or COUNTERPOINT_PASSWORD)")
     if auth and (not auth[0] or not auth[1]):
         raise ValueError("give both a username and a password")
 
@@ -114,5 +124,5 @@ def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
     # Load the index and the model while the page opens, not on the first question.
     threading.Thread(target=session.warm_up, name="counterpoint-warm-up", daemon=True).start()
     app.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
-               quiet=True, **launch_options())
+               quiet=True, **launch_options(host))
     return app

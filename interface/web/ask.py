@@ -19,11 +19,13 @@ from documents import Citation, Document
 from interface.web.audit import AuditRow, audit_rows
 from interface.web.context import Preferences, TabContext
 from interface.web.render import (
+    chat_notice,
     citation_card,
     error_line,
     escape,
     marker,
     notice,
+    plain,
     unsupported_mark,
 )
 from session import Session
@@ -134,7 +136,7 @@ def numbering(answer) -> dict[Citation, int]:
 def answer_html(answer, turn: int) -> str:
     """The answer: supported sentences with markers, unsupported ones marked, or a refusal."""
     if answer.refused:
-        return (f'<div class="cp-answer cp-refused"><p class="cp-refusal">{escape(answer.text)}'
+        return (f'<div class="cp-answer cp-refused"><p class="cp-refusal">{plain(answer.text)}'
                 "</p><p class=\"cp-meta\">No passage in the documents answers this; nothing "
                 "was made up.</p></div>")
     numbers = numbering(answer)
@@ -143,13 +145,13 @@ def answer_html(answer, turn: int) -> str:
         if sentence.supported:
             markers = "".join(marker(numbers[c], anchor(turn, numbers[c]))
                               for c in sentence.citations if c in numbers)
-            parts.append(f'<span class="cp-sentence">{escape(sentence.text)}</span>{markers}')
+            parts.append(f'<span class="cp-sentence">{plain(sentence.text)}</span>{markers}')
         else:
-            parts.append(f'<span class="cp-unsupported-sentence">{escape(sentence.text)}'
+            parts.append(f'<span class="cp-unsupported-sentence">{plain(sentence.text)}'
                          f"</span> {unsupported_mark()}")
     query = ""
     if answer.query != answer.question:
-        query = f'<p class="cp-meta">Searched for: {escape(answer.query)}</p>'
+        query = f'<p class="cp-meta">Searched for: {plain(answer.query)}</p>'
     return f'<div class="cp-answer">{" ".join(parts)}{query}</div>'
 
 
@@ -253,7 +255,7 @@ def build_tab(context: TabContext) -> None:
             gr.Warning("Type a question first.")
             yield messages, past, shown, log, ""
             return
-        messages = [*messages, {"role": "user", "content": escape(text)},
+        messages = [*messages, {"role": "user", "content": plain(text)},
                     {"role": "assistant", "content": ""}]
         kept, logged = past, log
         for kind, value in ask_stream(session, preferences, text, past):
@@ -262,10 +264,10 @@ def build_tab(context: TabContext) -> None:
             elif kind == "status":
                 messages[-1]["content"] = f'<p class="cp-status"><em>{escape(value)}</em></p>'
             elif kind == "draft":
-                messages[-1]["content"] = (f'<div class="cp-draft">{escape(value)}</div>'
+                messages[-1]["content"] = (f'<div class="cp-draft">{plain(value)}</div>'
                                            '<p class="cp-meta">Draft: being checked…</p>')
             elif kind == "error":
-                messages[-1]["content"] = notice(value, "error")
+                messages[-1]["content"] = chat_notice(value, "error")
             elif kind == "warning":
                 shown = notice(value, "warn") + shown
             else:  # a turn: first unaudited, then with its verdicts

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ import gradio as gr
 from documents import Citation, Document, split_passages
 from interface.web.context import TabContext
 from interface.web.render import KIND_LABELS, citation_card, notice
+from interface.web.scratch import scratch_folder
 from session import Session
 
 COLUMNS = ["#", "from", "claim", "document", "kind", "verdict", "score", "reason", "quote",
@@ -79,8 +79,11 @@ def table(rows: list[AuditRow], documents: dict[str, Document],
 
 def export(rows: list[AuditRow], documents: dict[str, Document], fmt: str,
            folder: Path | None = None) -> Path:
-    """Write the session's audit rows as CSV or JSON; return the file."""
-    folder = Path(folder or tempfile.mkdtemp(prefix="counterpoint-audit-"))
+    """Write the session's audit rows as CSV or JSON; return the file (in CSV a cell that a
+    spreadsheet would run as a formula starts with an apostrophe)."""
+    from arguments.exports import spreadsheet_cell
+
+    folder = Path(folder or scratch_folder("audit-"))
     data = [row.to_dict(documents) for row in rows]
     path = folder / f"citation-audit.{fmt}"
     if fmt == "json":
@@ -91,7 +94,8 @@ def export(rows: list[AuditRow], documents: dict[str, Document], fmt: str,
                   "score", "reason", "verbatim"]
         writer = csv.DictWriter(buffer, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(data)
+        writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()}
+                         for row in data)
         path.write_text(buffer.getvalue(), "utf-8")
     else:
         raise ValueError(f"unknown export format {fmt!r}")

@@ -100,6 +100,7 @@ class TabContext:
     preferences: object  # gr.State holding Preferences
     session_log: object  # gr.State holding the audit rows of this session
     model_queue: dict  # event options that put model calls in one shared queue slot
+    models: dict[str, str] = field(default_factory=dict)  # name -> spec the operator offers
     loaders: list = field(default_factory=list)  # (fn, outputs) to run when a page loads
 
     def on_page_load(self, fn, outputs) -> None:

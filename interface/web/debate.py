@@ -23,7 +23,7 @@ from interface.web.context import (
     step_progress,
 )
 from interface.web.map import STEPS as MAP_STEPS
-from interface.web.render import badge, citation_card, error_line, escape, marker, notice
+from interface.web.render import badge, chat_notice, citation_card, error_line, marker, plain
 from session import Session
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def turn_html(debate: Debate, chosen: list, documents: dict[str, Document],
 
     if not chosen:
         side = "against" if debate.assistant_side == "con" else "for"
-        return (notice(f"The documents hold no further cited argument {side} "
+        return (chat_notice(f"The documents hold no further cited argument {side} "
                        f"“{debate.position}”. Switch sides to hear the other case.", "warn"), "")
     verdicts = {(row.claim, row.citation): row for row in rows}
     lead = ("The documents push back:" if debate.assistant_side == "con"
@@ -67,7 +67,7 @@ def turn_html(debate: Debate, chosen: list, documents: dict[str, Document],
                 number, citation, documents, anchor=anchor, open_=number == 1,
                 verdict=row.verdict if row else None, score=row.score if row else None,
                 reason=row.reason if row else ""))
-        items.append(f"<li>{badge(claim.kind)} {escape(said(claim))}{markers}</li>")
+        items.append(f"<li>{badge(claim.kind)} {plain(said(claim))}{markers}</li>")
     reply = (f'<div class="cp-answer cp-debate-turn"><p>{lead}</p>'
              f'<ul>{"".join(items)}</ul></div>')
     evidence = (f'<section class="cp-evidence"><h4>Turn {debate.turn}</h4>'
@@ -99,7 +99,7 @@ def build_tab(context: TabContext) -> None:
     # Gradio injects a progress tracker into a parameter whose default is gr.Progress().
     def on_send(text, messages, debate, shown, preferences, log,
                 progress=gr.Progress()):  # noqa: B008
-        messages = [*messages, {"role": "user", "content": escape(text or "")}]
+        messages = [*messages, {"role": "user", "content": plain(text or "")}]
         rows: tuple[AuditRow, ...] = ()
         from arguments.debate import next_turn
 
@@ -116,7 +116,7 @@ def build_tab(context: TabContext) -> None:
                                   source="debate")
             reply, cards = turn_html(debate, chosen, searcher.documents, rows)
         except Exception as error:  # one line for the user
-            reply, cards = notice(f"Could not reply: {error_line(error)}", "error"), ""
+            reply, cards = chat_notice(f"Could not reply: {error_line(error)}", "error"), ""
         messages.append({"role": "assistant", "content": reply})
         return messages, debate, cards + (shown or ""), [*log, *rows], ""
 
@@ -125,7 +125,7 @@ def build_tab(context: TabContext) -> None:
             return messages, debate
         debate = debate.switched()
         side = "against" if debate.assistant_side == "con" else "for"
-        note = notice(f"Switched sides: I now argue {side} “{debate.position}”. Send a "
+        note = chat_notice(f"Switched sides: I now argue {side} “{debate.position}”. Send a "
                       "message to continue.", "info")
         return [*messages, {"role": "assistant", "content": note}], debate
 

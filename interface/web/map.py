@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from interface.web.context import (
 )
 from interface.web.graph import GraphNode, svg
 from interface.web.render import badge, citation_card, error_line, escape, notice
+from interface.web.scratch import scratch_folder
 from session import Session
 
 # Each step arguments.build_map reports: (progress at its start, at its end, message).
@@ -116,7 +116,7 @@ def warnings_html(argument_map) -> str:
 def write_exports(argument_map, documents: dict[str, Document],
                   folder: Path | None = None) -> dict[str, Path]:
     """The map in every download format, as files named after the proposition."""
-    folder = Path(folder or tempfile.mkdtemp(prefix="counterpoint-map-"))
+    folder = Path(folder or scratch_folder("map-"))
     stem = re.sub(r"[^A-Za-z0-9]+", "-", argument_map.proposition).strip("-")[:60] or "map"
     files = {}
     for fmt, suffix, _ in DOWNLOADS:

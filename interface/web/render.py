@@ -29,8 +29,26 @@ VERDICT_CLASSES = {
 }
 
 
+# Characters that make Markdown links, images, emphasis, code or autolinks ("http://",
+# "user@host"), written as character references: a Markdown renderer shows them as text.
+# One table with HTML's own, so a single pass never escapes an escape.
+_PLAIN = str.maketrans({**{c: f"&#{ord(c)};" for c in "[]!*_`~|#/@\\$\"'"},
+                        "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "", "\n": "&#10;"})
+_WWW = re.compile(r"(www)\.", flags=re.IGNORECASE)
+
+
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def plain(text: str) -> str:
+    """Untrusted text (a model's words, a document's) for a chat message, which the Chatbot
+    renders as Markdown: shown exactly as written, never as HTML, a link or an image.
+
+    Newlines become character references too, so the message stays one HTML block and no
+    blank line hands the rest to the Markdown parser.
+    """
+    return _WWW.sub(r"\1&#46;", text.translate(_PLAIN))
 
 
 def badge(kind: str) -> str:
@@ -146,6 +164,11 @@ def legend() -> str:
 
 def notice(text: str, level: str = "info") -> str:
     return f'<div class="cp-notice cp-notice-{escape(level)}">{escape(text)}</div>'
+
+
+def chat_notice(text: str, level: str = "info") -> str:
+    """A notice inside a chat message, its text kept from the Markdown renderer (`plain`)."""
+    return f'<div class="cp-notice cp-notice-{escape(level)}">{plain(text)}</div>'
 
 
 def error_line(error: BaseException) -> str:
