@@ -99,11 +99,12 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
 
 
 def session_of(settings: Settings, embedder=None, models: dict | None = None,
-               log: Callable[[str], None] | None = None):
+               log: Callable[[str], None] | None = None, background_indexing: bool = False):
     """The Session for these settings (`embedder` and `models` are given by tests; `log`
-    hears what indexing does)."""
+    hears what indexing does; the app embeds new passages in the background)."""
     from session import Session
 
     extra = {} if log is None else {"log": log}
     return Session(settings.index, settings.model_cache, settings.llm, embedder, models,
-                   llm_timeout=settings.llm_timeout, **extra)
+                   llm_timeout=settings.llm_timeout, background_indexing=background_indexing,
+                   **extra)

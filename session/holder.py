@@ -35,12 +35,16 @@ class Session:
 
     def __init__(self, index: IndexLocation, model_cache: Path, llm: str = "local",
                  embedder: Embedder | None = None, models: dict | None = None,
-                 log: Log = _silent, llm_timeout: float = 120.0) -> None:
+                 log: Log = _silent, llm_timeout: float = 120.0,
+                 background_indexing: bool = False) -> None:
         """`embedder` and `models` (spec -> loaded handle) are given by tests; others load.
         `log` hears what indexing does (the CLI prints it to stderr); `llm_timeout` is how
-        long a remote model server may stay silent."""
+        long a remote model server may stay silent. With `background_indexing` (the app),
+        passages without a vector are embedded by a background thread while BM25 already
+        finds them, so a big corpus never holds the first question for minutes."""
         self.index, self.model_cache, self.llm = index, Path(model_cache), llm
         self.llm_timeout = llm_timeout
+        self.background_indexing = background_indexing
         self._log = log
         self._embedder = embedder
         self._searcher: Searcher | None = None
@@ -73,8 +77,11 @@ class Session:
         """The hybrid searcher over the corpus; indexes new passages first if there are any."""
         with self._index_lock:
             if self._searcher is None:
-                self._searcher = retrieval.open_searcher(self.index, embedder=self.embedder(),
-                                                         log=self._log)
+                self._searcher = retrieval.open_searcher(
+                    self.index, embedder=self.embedder(), log=self._log,
+                    embed_missing=not self.background_indexing)
+                if self._searcher.pending():
+                    self._embed_in_background()
             return self._searcher
 
     def reindex(self, log: Log = _silent, background: bool = False) -> IndexReport:
@@ -184,8 +191,13 @@ class Session:
         this in a background thread while the server starts). A failure is only reported:
         the first caller that needs the part meets the same error and shows it."""
         try:
-            self.searcher().search("warm up", k=1)
+            searcher = self.searcher()
+            searcher.search("warm up", k=1)
             self.model()
+            if searcher.pending():
+                log(f"Embedding {searcher.pending()} passages in the background; keyword "
+                    "search finds them meanwhile.")
+                self.wait_for_embedding()
             log("Counterpoint is ready: the index and the model are loaded.")
         except Exception as error:  # the callbacks show it again, in the page
             log(f"Warm-up stopped: {error}")

@@ -150,3 +150,18 @@ def test_adding_a_document_leaves_searches_in_progress_working(session, tmp_path
     after = held.search("sanctions on Russia", k=2, mode="dense")  # the old searcher, still open
     assert [h.passage.id for h in after] == [h.passage.id for h in before]
     assert session.searcher() is not held
+
+
+def test_the_app_session_opens_a_stale_index_at_once_and_embeds_behind(tmp_path, embedder):
+    """The app's first search does not wait for a big unembedded corpus (background_indexing)."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    settings = load_settings({"corpus_dir": corpus, "data_dir": tmp_path / "data"}, environ={})
+    app_session = session_of(settings, embedder=embedder, background_indexing=True)
+    try:
+        searcher = app_session.searcher()
+        assert searcher.pending() > 0 and app_session.index_status()["embedding"]
+        assert searcher.search("drone attacks", k=1)  # keyword search works meanwhile
+        assert app_session.wait_for_embedding(timeout=120) and searcher.pending() == 0
+    finally:
+        app_session.close()

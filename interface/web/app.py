@@ -51,7 +51,7 @@ presented as the article's claims."""
 
 def build_app(settings: Settings, session: Session | None = None) -> gr.Blocks:
     """Declare the app's tabs and events; nothing is loaded until a callback runs."""
-    session = session or session_of(settings)
+    session = session or session_of(settings, background_indexing=True)
     with gr.Blocks(title="Counterpoint", analytics_enabled=False,
                    delete_cache=DELETE_CACHE) as app:
         gr.Markdown(HEADER, elem_id="cp-header")
@@ -119,7 +119,7 @@ def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
           auth: tuple[str, str] | None = None, block: bool = True):
     """Build the app and start its server; returns the app when `block` is False."""
     check_binding(host, auth)
-    session = session_of(settings)
+    session = session_of(settings, background_indexing=True)
     app = build_app(settings, session)
     # Load the index and the model while the page opens, not on the first question.
     threading.Thread(target=session.warm_up, name="counterpoint-warm-up", daemon=True).start()
