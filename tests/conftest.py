@@ -5,8 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import reliability
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    """COUNTERPOINT_RELIABILITY=FILE writes the Reliability table (tests/reliability.py)."""
+    reliability.register(config)
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,10 @@ def _note(number: int, tag: str = "") -> str:
 
 # Finding 1: metadata that TOML or UTF-8 cannot hold
 
+@pytest.mark.reliability(
+    "bad input",
+    "DEL, NUL, ESC, NEL or a lone surrogate in a title, author, bio or comments field",
+    "refused naming the field and code point; corpus unchanged")
 @pytest.mark.parametrize("field, value, shown", [
     ("title", "x\x7fy", "U+007F"),
     ("author", "Ann\x00Smith", "U+0000"),
@@ -110,6 +114,10 @@ def test_a_lone_surrogate_found_in_a_file_is_stored_as_a_replacement_character(
 
 # Finding 6: a manifest that is empty, missing, unreadable or points outside the corpus
 
+@pytest.mark.reliability(
+    "faults",
+    "manifest.toml emptied to 0 bytes",
+    "load, add and `docs` each give one clear line; no document dropped or written")
 def test_a_zero_byte_manifest_is_an_error_and_an_add_drops_no_document(tmp_path):
     corpus_dir = corpus_copy(tmp_path)
     manifest = corpus_dir / "manifest.toml"
@@ -152,6 +160,10 @@ def _with_entry(corpus_dir: Path, entry: str) -> None:
     manifest.write_text(manifest.read_text("utf-8") + f'\n[documents."x"]\n{entry}\n', "utf-8")
 
 
+@pytest.mark.reliability(
+    "attacks",
+    "manifest entries naming /etc/hostname, ../ paths, a symlink out, an empty name",
+    "refused: not a file inside the corpus folder")
 @pytest.mark.parametrize("entry", [
     'file = "/etc/hostname"',
     'file = "../outside.txt"',
@@ -181,6 +193,10 @@ def test_ids_that_differ_only_in_case_collide(tmp_path):
 
 # Finding 6: durable writes, the lock, two writers, kill -9
 
+@pytest.mark.reliability(
+    "faults",
+    "a document added with every fsync and rename traced",
+    "each file goes to a unique temporary name, fsynced before its rename; the folder synced after")
 def test_each_write_is_fsynced_under_a_unique_name_and_its_folder_synced(tmp_path,
                                                                           monkeypatch):
     corpus_dir = corpus_copy(tmp_path)
@@ -245,6 +261,8 @@ def _inbox(tmp_path: Path, name: str, count: int) -> Path:
     return folder
 
 
+@pytest.mark.reliability("load", "two `counterpoint add` processes adding 12 files each at once",
+                         "both exit 0; all 24 documents are in the manifest")
 def test_two_processes_adding_at_once_both_end_up_in_the_manifest(tmp_path):
     corpus_dir = corpus_copy(tmp_path)
     folders = [_inbox(tmp_path, name, 12) for name in ("left", "right")]
@@ -268,6 +286,10 @@ def _check_consistent(corpus_dir: Path, sources: dict[str, str], before: dict[st
     return stored
 
 
+@pytest.mark.reliability(
+    "faults",
+    "`kill -9` of `counterpoint add` at random moments, 8 rounds",
+    "after each kill the manifest parses, no document is lost or partial; a rerun adds the rest")
 def test_kill_9_during_add_loses_nothing_and_the_next_start_is_consistent(tmp_path):
     seed = random.randrange(1_000_000)
     print(f"random seed {seed}")  # shown when the test fails, to replay its kill moments

@@ -84,6 +84,10 @@ def test_text_is_kept_byte_for_byte_and_html_is_detected_by_content():
     assert convert(page + b"</body></html>", "page.txt").format == "html"
 
 
+@pytest.mark.reliability(
+    "bad input",
+    "scanned and encrypted PDFs, cut PDF and DOCX, fake .pdf and .docx, a PNG, an old .doc",
+    "refused in one line saying why (e.g. 'no text layer: run OCR first')")
 @pytest.mark.parametrize("data, name, message", [
     (scanned_pdf(), "scan.pdf", "no text layer: run OCR first"),
     (encrypted_pdf(), "locked.pdf", "the PDF is encrypted"),
@@ -171,6 +175,10 @@ def test_same_file_or_same_text_again_is_a_duplicate(tmp_path):
     assert snapshot(corpus_dir) == before
 
 
+@pytest.mark.reliability(
+    "bad input",
+    "adding a scanned or encrypted PDF, a cut DOCX, an unknown binary, text over 2 MB",
+    "a one-line error naming the file; corpus byte-for-byte unchanged")
 @pytest.mark.parametrize("make, name, message", [
     (scanned_pdf, "scan.pdf", "scan.pdf: no text layer: run OCR first"),
     (encrypted_pdf, "locked.pdf", "locked.pdf: the PDF is encrypted"),

@@ -98,6 +98,10 @@ CALLS = {
 }
 
 
+@pytest.mark.reliability(
+    "faults",
+    "OpenAI and Ollama servers that take a request and never answer (reply, stream, scoring)",
+    "one-line error naming the server after the 2 s timeout, no retry")
 @pytest.mark.parametrize("provider", ["openai", "ollama"])
 @pytest.mark.parametrize("call", sorted(CALLS))
 def test_a_stalled_server_fails_within_the_timeout_naming_the_server(provider, call, tmp_path):
@@ -142,6 +146,8 @@ def test_remote_handles_have_a_finite_default_timeout(provider, tmp_path):
         assert model.chat.max_retries == 0
 
 
+@pytest.mark.reliability("faults", "the model server shuts down between two calls",
+                         "one line: cannot reach the OpenAI-compatible server at its URL")
 def test_a_server_that_went_away_is_one_clear_line(tmp_path):
     with backend(stall=False) as server:
         model = load_model(_spec(server, "openai"), tmp_path, timeout=TIMEOUT)
@@ -151,6 +157,8 @@ def test_a_server_that_went_away_is_one_clear_line(tmp_path):
         model.reply("Hello?")
 
 
+@pytest.mark.reliability("faults", "one model's server stalls while another model is asked",
+                         "the other model answers in under 1 s; the stalled call ends in an error")
 def test_a_stalled_server_does_not_hold_up_another_model(tmp_path):
     """While one handle waits on a stuck server, a call on another handle completes."""
     with backend(stall=True) as stuck, backend(stall=False) as live:
@@ -198,6 +206,8 @@ class Untouchable:
         raise AssertionError(f"the pipeline started work (.{name}) before checking its counts")
 
 
+@pytest.mark.reliability("bad input", "k of 0, 21, 10**6, 2.5, '6', None or True for an answer",
+                         "refused as 'a whole number from 1 to 20' before any search or model call")
 @pytest.mark.parametrize("k", [0, 21, 10**6, 2.5, "6", None, True])
 def test_answer_question_refuses_a_k_out_of_bounds_before_any_work(k):
     from answers import answer_question
@@ -313,6 +323,10 @@ def _answer_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "counterpoint-answer"]
 
 
+@pytest.mark.reliability(
+    "faults",
+    "the browser cancels an Ask mid-draft (a model that would stream for a minute)",
+    "the answer thread and the model stream stop within 2 s")
 def test_closing_the_ask_stream_stops_the_worker_at_its_next_piece(slow_session):
     from interface.web.ask import ask_stream
     from interface.web.context import Preferences
@@ -390,6 +404,10 @@ def test_the_web_queue_has_a_configurable_size_and_pages_show_their_place(tmp_pa
     assert model_events and all(f.show_progress == "full" for f in model_events)
 
 
+@pytest.mark.reliability(
+    "load",
+    "queue size 1, a stuck model server, three Asks at once",
+    "one runs, one waits first in line, the third gets 'Queue is full'; both end in a clear error")
 def test_a_full_queue_refuses_a_request_while_the_waiting_one_sees_its_place(tmp_path, embedder):
     """Queue size 1 and a stuck model server: one ask runs, one waits (rank 0), one is refused."""
     from gradio_client import Client
@@ -495,6 +513,8 @@ def chroma(tmp_path_factory, embedder):
             server.stop()
 
 
+@pytest.mark.reliability("faults", "the Chroma server stopped mid-session, then started again",
+                         "keyword search works while it is down; the same hits once it is back")
 @pytest.mark.slow
 def test_searching_recovers_when_the_chroma_server_comes_back(chroma):
     server, searcher = chroma
@@ -509,6 +529,8 @@ def test_searching_recovers_when_the_chroma_server_comes_back(chroma):
     assert [hit.passage.id for hit in searcher.search(QUERY, k=3)] == first
 
 
+@pytest.mark.reliability("faults", "a search while the Chroma server is stopped",
+                         "a one-line error naming the Chroma server; reads have a timeout")
 @pytest.mark.slow
 def test_a_stopped_chroma_server_is_one_clear_error_naming_it(chroma):
     server, searcher = chroma

@@ -54,6 +54,10 @@ def hostile_map(planted):
                        ("<a href='http://evil.example'>warning</a>",))
 
 
+@pytest.mark.reliability(
+    "attacks",
+    "quotes, claims and verdicts starting with =, +, -, @, tab or CR in an audit CSV",
+    "no cell starts a formula; the text follows an apostrophe; numbers stay numbers")
 def test_audit_csv_cells_never_start_a_formula(planted, tmp_path):
     document, citations = planted
     rows = [AuditRow("form", payload, citation, "=verdict", 0.5, "@reason")
@@ -83,6 +87,9 @@ def _rendered(markdown: str) -> str:
     return MarkdownIt("commonmark").render(markdown)
 
 
+@pytest.mark.reliability("attacks",
+                         "HTML, script, Markdown images and links in a map exported as Markdown",
+                         "the rendered page has no img, script or link tag; the text is shown")
 def test_markdown_export_renders_no_html_link_or_image(hostile_map, planted):
     document, _ = planted
     markdown = to_markdown(hostile_map, {"evil": document})
@@ -94,6 +101,8 @@ def test_markdown_export_renders_no_html_link_or_image(hostile_map, planted):
     assert "![x](http://evil.example/a.png)" in page.replace("]\\(", "](")
 
 
+@pytest.mark.reliability("attacks", "a quote that closes a Mermaid label and adds a click link",
+                         "no label holds a label-ending character; no click line")
 def test_mermaid_labels_hold_no_character_that_ends_a_label(hostile_map):
     mermaid = to_mermaid(hostile_map)
     labels = re.findall(r'^\s+\w+\["(.*)"\](?::::\w+)?$', mermaid, flags=re.MULTILINE)
@@ -105,6 +114,8 @@ def test_mermaid_labels_hold_no_character_that_ends_a_label(hostile_map):
     assert "#quot;" in mermaid and "#60;img" in mermaid  # escaped, not dropped
 
 
+@pytest.mark.reliability("attacks", "planted payloads as quotes, exported as JSON and xAIF",
+                         "every quote equals the stored text at its offsets")
 def test_json_and_aif_keep_quotes_equal_to_the_stored_text(hostile_map, planted):
     document, _ = planted
     data = json.loads(export(hostile_map, "json"))

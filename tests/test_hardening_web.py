@@ -121,6 +121,8 @@ def served(tmp_path_factory, embedder):
 # --- 2. the browser picks among the operator's models, never names an endpoint ----------------
 
 
+@pytest.mark.reliability("attacks", "the browser sends its own model endpoint to Settings, by hand",
+                         "refused; that endpoint gets no request and no API key; Ask still works")
 def test_a_model_endpoint_sent_by_the_browser_is_refused_and_never_contacted(served,
                                                                               monkeypatch):
     url, _, _ = served
@@ -162,6 +164,10 @@ def test_apply_settings_refuses_any_spec_the_operator_did_not_offer():
     assert chosen.llm == "ollama:llama3@http://10.0.0.5:11434"
 
 
+@pytest.mark.reliability(
+    "attacks",
+    "the page config and status searched for the operator's model URL and file paths",
+    "model and corpus names are shown, no URL or path")
 def test_the_page_shows_model_and_corpus_names_never_urls_or_paths(tmp_path):
     from interface.web.settings import offered_models, status_html
 
@@ -183,6 +189,10 @@ def test_the_page_shows_model_and_corpus_names_never_urls_or_paths(tmp_path):
 # --- 3. DNS rebinding: only loopback host names reach the app ---------------------------------
 
 
+@pytest.mark.reliability(
+    "attacks",
+    "Host: evil.example (and variants) sent to the loopback server (DNS rebinding)",
+    "4xx and no corpus text; loopback names get 200")
 def test_a_request_naming_another_host_is_refused(served):
     url, _, _ = served
     port = url.rstrip("/").rsplit(":", 1)[1]
@@ -217,6 +227,10 @@ def _strings(value) -> list[str]:
     return [text for item in items for text in _strings(item)]
 
 
+@pytest.mark.reliability(
+    "attacks",
+    "a model reply carrying Markdown and HTML images and links to evil.example",
+    "the streamed draft and answer render no image or link; the words stay as text")
 def test_streamed_draft_and_answer_render_no_remote_image_or_link(served):
     from markdown_it import MarkdownIt
 
@@ -262,6 +276,8 @@ def _cli(*argv: str) -> subprocess.CompletedProcess:
                           capture_output=True, env=environment, timeout=300, check=True)
 
 
+@pytest.mark.reliability("attacks", "a document title and author holding terminal escape sequences",
+                         "`counterpoint docs` (text and JSON) prints no control character")
 def test_the_cli_prints_no_control_characters_from_documents(tmp_path):
     from documents import add_document
 
@@ -327,6 +343,9 @@ def test_uploads_are_removed_from_gradio_cache_when_the_server_stops(tmp_path, e
     assert not any(f.exists() for f in cached)
 
 
+@pytest.mark.reliability("attacks",
+                         "planted images and links in a reply, shown by the real chat in Chromium",
+                         "no request to the planted host; no image or link to it on the page")
 @pytest.mark.browser
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian chromium")
 def test_the_real_chat_loads_nothing_from_a_planted_link_or_image(served):

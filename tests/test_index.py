@@ -136,6 +136,8 @@ def test_cli_index_quiet_prints_nothing(settings, cli_embedder, capsys):
     assert "0 embedded" in capsys.readouterr().out
 
 
+@pytest.mark.reliability("faults", "`counterpoint index` over a garbage chroma.sqlite3",
+                         "exit 0 after a rebuild, one stderr line, no traceback")
 def test_cli_corrupt_index_gives_one_line_not_a_traceback(settings, cli_embedder, capsys):
     args = ["--corpus-dir", str(settings.corpus_dir), "--data-dir", str(settings.data_dir)]
     assert main(["index", "--quiet", *args]) == 0
@@ -156,6 +158,8 @@ def test_cli_search_builds_a_missing_index_with_one_stderr_line(settings, cli_em
     assert '"doc_id": "farming"' in out
 
 
+@pytest.mark.reliability("faults", "`counterpoint index` against a closed Chroma server port",
+                         "exit 2: 'cannot reach the Chroma server at' its URL")
 def test_unreachable_server_is_a_clear_error(settings, capsys):
     args = ["--corpus-dir", str(settings.corpus_dir), "--chroma-url", "http://127.0.0.1:9"]
     assert main(["index", *args]) == 2

@@ -38,6 +38,8 @@ def _files(folder: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+@pytest.mark.reliability("faults", "opening the index fails with PermissionError",
+                         "a clear error saying nothing was changed; the index files are unchanged")
 def test_an_error_that_is_not_damage_leaves_the_index_as_it_was(settings, embedder,
                                                                  monkeypatch):
     build_index(settings.index, embedder)
@@ -52,6 +54,8 @@ def test_an_error_that_is_not_damage_leaves_the_index_as_it_was(settings, embedd
     assert _files(settings.chroma_path) == before
 
 
+@pytest.mark.reliability("faults", "chroma.sqlite3 overwritten with garbage",
+                         "the damaged copy is kept aside and the index is rebuilt in full")
 def test_a_damaged_index_is_moved_aside_and_rebuilt(settings, embedder):
     build_index(settings.index, embedder)
     damaged = b"not a database " * 400
@@ -81,6 +85,10 @@ def _hold_lock(folder: Path, seconds: float) -> subprocess.Popen:
     return process
 
 
+@pytest.mark.reliability(
+    "faults",
+    "another process holds the index write lock",
+    "after the wait, an error naming its pid; the lock is free once it is killed")
 def test_another_process_writing_makes_us_wait_then_fail_clearly(settings, embedder):
     build_index(settings.index, embedder)
     holder = _hold_lock(settings.chroma_path, 30)
@@ -103,6 +111,8 @@ def test_a_write_waits_for_the_other_process_to_finish(settings, embedder):
     holder.wait()
 
 
+@pytest.mark.reliability("faults", "`kill -9` of `counterpoint index` half way",
+                         "the next open finishes every passage; search hits quote the stored text")
 def test_kill_during_indexing_loses_nothing_and_the_next_start_finishes(settings, embedder):
     """`kill -9` of `counterpoint index` half way; the next open is consistent and complete."""
     policy = POLICY.read_text("utf-8")

@@ -231,6 +231,10 @@ def summary(recorder: Recorder, server: Server, peak: dict, round_seconds: float
             "by_request": sorted(recorder.requests, key=lambda r: r["total_s"])}
 
 
+@pytest.mark.reliability(
+    "load",
+    "8 users at once on `python app.py`: 3 ask, 2 map, 2 audit, 1 uploads and searches",
+    "all 9 requests succeed; citations are the stored text; upload found; peak RSS < 6 GB")
 def test_eight_concurrent_users_get_verbatim_citations_within_bounded_memory(server, tmp_path):
     upload = tmp_path / "harbour_pilots.txt"
     upload.write_text(ADDED_TEXT, "utf-8")

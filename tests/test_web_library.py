@@ -60,6 +60,8 @@ def test_adding_a_document_indexes_it_and_search_finds_it(session, tmp_path):
     assert again.ok and "nothing changed" in again.message
 
 
+@pytest.mark.reliability("bad input", "binary, blank and Latin-1 text uploads",
+                         "one 'Not added:' line naming the problem; corpus unchanged")
 @pytest.mark.parametrize("content, expected", [
     (b"\x00\x01binary\x00" * 40, "binary"),
     (b"   \n", "empty"),
@@ -107,6 +109,10 @@ def test_the_tab_loads_quickly_with_a_two_megabyte_document(session):
     assert ("Big (big)", "big") in page.choices and "cp-document" in big.view
 
 
+@pytest.mark.reliability(
+    "load",
+    "a 2 MB upload through the Library tab",
+    "keyword search finds it within 60 s while its vectors embed in the background")
 def test_a_two_megabyte_upload_is_searchable_within_a_minute(session, tmp_path):
     """Keyword search covers a big upload at once; its vectors follow in the background."""
     source = (REPO / "corpus" / "000_0e74df59ad1dea2a.txt").read_text("utf-8")
@@ -140,6 +146,8 @@ def test_background_embedding_finishes_and_dense_search_finds_the_upload(session
     assert outcome.doc_id in {hit.passage.doc_id for hit in hits}
 
 
+@pytest.mark.reliability("load", "an upload while an earlier searcher is still in use",
+                         "the earlier searcher returns the same hits")
 def test_adding_a_document_leaves_searches_in_progress_working(session, tmp_path):
     """A searcher handed out before an upload keeps working after it (issue 15, finding 4)."""
     held = session.searcher()
