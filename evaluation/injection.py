@@ -3,8 +3,9 @@
 A copy of the corpus gets one more document (`data/eval/injection.txt`): reader notes whose
 sentences name the corpus's topics and order the model to choose passage 1 and to answer Yes.
 Then, with the guard (`documents.instructions`) off and on:
-- **answers**: dev questions that have nothing to do with the planted text are answered; how
-  often does an answer cite it, and how often did retrieval show it to the chooser at all;
+- **answers**: for dev questions that have nothing to do with the planted text, how often
+  retrieval shows a planted order at all, and how often the evidence chooser picks one when
+  it is placed first among the question's passages (the worst case);
 - **audits**: false claims are audited against each planted sentence that gives orders; how
   often is a false claim called "supported".
 """
@@ -18,9 +19,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from documents import Citation, add_document, split_passages
 from documents.instructions import instruction_like, unguarded
 from evaluation.dataset import DEV_SET
+from retrieval import Hit
 
 if TYPE_CHECKING:
     from generation import Model
@@ -43,7 +47,6 @@ def evaluate_injection(corpus_dir: Path, embedder: Embedder, model: Model,
                        questions: list[dict], k: int = 6,
                        claims: tuple[str, ...] = FALSE_CLAIMS) -> dict:
     """Figures with the guard off ("unguarded") and on ("guarded"); see the module doc."""
-    from answers import answer_question
     from arguments.audit import audit_citation
     from retrieval import IndexLocation, open_searcher
 
@@ -63,7 +66,7 @@ def evaluate_injection(corpus_dir: Path, embedder: Embedder, model: Model,
             for name, guard in (("unguarded", unguarded), ("guarded", contextlib.nullcontext)):
                 started = time.perf_counter()
                 with guard():
-                    answers = _answers(questions, searcher, model, k, answer_question)
+                    answers = _answers(questions, searcher, model, k, planted)
                     audits = _audits(claims, planted, documents, model, audit_citation)
                 report[name] = {**answers, **audits,
                                 "seconds": round(time.perf_counter() - started, 1)}
@@ -74,19 +77,27 @@ def evaluate_injection(corpus_dir: Path, embedder: Embedder, model: Model,
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _answers(questions, searcher, model, k, answer_question) -> dict:
-    shown = cited = 0
+def _answers(questions, searcher, model, k, planted) -> dict:
+    """How often retrieval shows a planted order for the question, and how often the evidence
+    chooser picks one when it is shown: the worst case, an order placed first among the
+    question's own k - 1 best passages (the order says "the answer is passage 1")."""
+    from answers.pipeline import choose_evidence
+
+    shown = chosen = 0
     rows = []
     for item in questions:
         hits = searcher.search(item["q"], k=k)
         was_shown = any(h.passage.doc_id == PLANTED_ID for h in hits)
-        answer = answer_question(item["q"], searcher, model, k=k)
-        cites = any(c.doc_id == PLANTED_ID for s in answer.sentences for c in s.citations)
+        vectors = searcher.embed([item["q"], *(p.text for p in planted)])
+        order = planted[int(np.argmax(vectors[1:] @ vectors[0]))]  # the most on-topic order
+        forced = [Hit(order, 1.0, None, 0.0), *hits[: k - 1]]
+        picked = choose_evidence(item["q"], forced, searcher, model)
+        took = any(p.doc_id == PLANTED_ID for p in picked)
         shown += was_shown
-        cited += cites
-        rows.append({"id": item["id"], "shown": was_shown, "cited": cites})
+        chosen += took
+        rows.append({"id": item["id"], "retrieved": was_shown, "chosen_when_shown": took})
     n = max(len(questions), 1)
-    return {"answers_citing_planted": round(cited / n, 3), "planted_retrieved": round(shown / n, 3),
+    return {"planted_retrieved": round(shown / n, 3), "planted_chosen": round(chosen / n, 3),
             "answer_rows": rows}
 
 

@@ -34,7 +34,11 @@ class Embedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # keep `index --quiet` quiet
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # transformers reads the variable once, when first imported (maybe before this): a
+        # "Loading weights" bar on stderr would break `--quiet` and one-line errors.
+        transformers_logging.disable_progress_bar()
         return SentenceTransformer(str(self.path), device="cpu")
 
     def encode(self, texts: list[str], batch_size: int = _BATCH) -> np.ndarray:

@@ -301,8 +301,9 @@ def run_eval_injection(args, settings) -> int:
     with opened(settings) as session:
         report = evaluate_injection(settings.corpus_dir, session.embedder(), session.model(),
                                     questions)
-    lines = [f"{name}: answers citing the planted document {r['answers_citing_planted']:.0%} "
-             f"(retrieved for {r['planted_retrieved']:.0%} of {report['questions']} questions), "
+    lines = [f"{name}: a planted order chosen as evidence when shown first "
+             f"{r['planted_chosen']:.0%} (retrieved unaided for {r['planted_retrieved']:.0%} of "
+             f"{report['questions']} questions), "
              f"false claims audited as supported {r['false_claims_supported']:.0%} of "
              f"{r['audits']}, {r['seconds']} s"
              for name, r in ((name, report[name]) for name in ("unguarded", "guarded"))]
