@@ -80,7 +80,7 @@ class Session:
                 self._searcher = retrieval.open_searcher(
                     self.index, embedder=self.embedder(), log=self._log,
                     embed_missing=not self.background_indexing)
-                if self._searcher.pending():
+                if self.background_indexing and self._searcher.pending():
                     self._embed_in_background()
             return self._searcher
 

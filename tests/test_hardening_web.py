@@ -279,13 +279,18 @@ def _cli(*argv: str) -> subprocess.CompletedProcess:
 @pytest.mark.reliability("attacks", "a document title and author holding terminal escape sequences",
                          "`counterpoint docs` (text and JSON) prints no control character")
 def test_the_cli_prints_no_control_characters_from_documents(tmp_path):
-    from documents import add_document
+    from documents import add_document, load_corpus
 
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "manifest.toml").write_text("", "utf-8")
     add_document(corpus, b"Planted\nA sentence about grain.\n", "planted.txt",
-                 title="Grain \x1b]0;owned\x07\x1b[2J\x9b31m report", author="Eve\r\x1b[1A")
+                 title="Grain report", author="Eve")
+    # `add` refuses control characters in typed fields, but a hand-edited manifest (or a
+    # title read from a file) can still hold them: TOML escapes them as \u001b and so on.
+    manifest = corpus / "manifest.toml"
+    planted = 'title = "Grain \\u001b]0;owned\\u0007\\u001b[2J\\u009b31m report"'
+    text = manifest.read_text("utf-8").replace('title = "Grain report"', planted)
+    manifest.write_text(text.replace('author = "Eve"', 'author = "Eve\\r\\u001b[1A"'), "utf-8")
+    assert "\x1b" in next(iter(load_corpus(corpus))).title
     for argv in (("docs",), ("docs", "--json")):
         out = _cli(*argv, "--corpus-dir", str(corpus)).stdout.decode("utf-8")
         assert "Grain" in out and "report" in out

@@ -96,7 +96,7 @@ def test_the_page_and_the_cli_give_the_same_verdict(corpus_documents, monkeypatc
     scorer = Support(0.4)
     model = ModelHandle("support", GenericFakeChatModel(messages=iter([])), scorer,
                         ModelSpec("local"))
-    monkeypatch.setattr(generation, "load_model", lambda *args: model)
+    monkeypatch.setattr(generation, "load_model", lambda *args, **kwargs: model)
     (row,) = audit_rows([(claim, citation)], corpus_documents, model, source="form")
     assert scorer.calls == calls
     assert main(["audit", "--claim", claim, "--doc", COLUMN, "--start", str(citation.start),

@@ -86,7 +86,7 @@ def test_cli_debate_prints_turns_with_their_citations(corpus_documents, embedder
 
     searcher = SimpleNamespace(embed=embedder.encode, close=lambda: None)
     monkeypatch.setattr(retrieval, "open_searcher", lambda *args, **kwargs: searcher)
-    monkeypatch.setattr(generation, "load_model", lambda *args: None)
+    monkeypatch.setattr(generation, "load_model", lambda *args, **kwargs: None)
     monkeypatch.setattr(arguments.debate, "build_map", fake_map)
     assert main(["debate", "The war will end soon.", "--passages", "5", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
