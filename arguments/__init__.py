@@ -1,7 +1,7 @@
 """Argument layer: stance, key points, competing positions, pro/con maps, audit, exports."""
 
 from arguments.audit import Verdict, answer_claims, audit_citation, audit_claims
-from arguments.claims import ArgumentMap, Claim
+from arguments.claims import ArgumentMap, Claim, Unused
 from arguments.debate import Debate, DebateTurn, all_turns, next_turn, open_debate
 from arguments.exports import to_aif, to_argdown, to_markdown, to_mermaid
 from arguments.keypoints import KeyPoint, comment_key_points
@@ -19,6 +19,7 @@ __all__ = [
     "Position",
     "Positions",
     "Stance",
+    "Unused",
     "Verdict",
     "all_turns",
     "answer_claims",

@@ -35,6 +35,17 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Unused:
+    """A retrieved passage the map left off both sides, and why ("off-topic", "no side", ...)."""
+
+    citation: Citation
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {**self.citation.to_dict(), "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class ArgumentMap:
     """The pro and con claims found in the documents for one proposition."""
 
@@ -43,7 +54,7 @@ class ArgumentMap:
     con: tuple[Claim, ...]
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
-    unused: tuple[Citation, ...] = field(default=())  # retrieved, judged neutral
+    unused: tuple[Unused, ...] = field(default=())  # retrieved, on neither side, with why
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, and "total"
 
     def claims(self) -> Iterator[Claim]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from arguments.claims import SIDES, ArgumentMap, Claim
+from arguments.claims import SIDES, ArgumentMap, Claim, Unused
 from arguments.evidence import CLAIM_KINDS, Judged, gather_candidates, judge_candidates
 from arguments.paraphrase import claim_text
 from documents import Citation
@@ -50,7 +50,8 @@ def build_map(proposition: str, searcher: Searcher, model: Model, *,
         pro, con = _attach_objections(sides["pro"], sides["con"], searcher)
     with clock("checks"):
         pro, con, dropped = _verified_sides(pro, con, searcher.documents)
-    unused = tuple(Citation.of(j.passage) for j in judged if j.stance == "neutral")
+    unused = tuple(Unused(Citation.of(j.passage), "no side") for j in judged
+                   if j.stance == "neutral")
     warnings = _warnings(pro, con, len(candidates), len(unused), dropped)
     timings = clock.total()
     return ArgumentMap(proposition, pro, con, tuple(warnings), timings["total"], unused, timings)

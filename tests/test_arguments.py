@@ -238,7 +238,8 @@ def test_every_citation_of_maps_and_positions_is_verbatim(searcher, proposition)
     model = scripted_model(ScriptedJudge(pro=("defense", "negotiat", "putin"), con=("not ",)))
     argument_map = build_map(proposition, searcher, model, max_candidates=10)
     positions = competing_positions(proposition, searcher, model, per_author=2, per_readers=3)
-    citations = [*argument_map.citations(), *argument_map.unused, *positions.citations()]
+    unused = [u.citation for u in argument_map.unused]
+    citations = [*argument_map.citations(), *unused, *positions.citations()]
     assert citations
     for citation in citations:
         document = searcher.documents[citation.doc_id]
