@@ -21,6 +21,7 @@ class Claim:
     citations: tuple[Citation, ...]
     objections: tuple[Claim, ...] = ()
     paraphrased: bool = False
+    corrected: bool = False  # a user put its passage on this side (arguments.corrections)
 
     @property
     def strength(self) -> dict:
@@ -30,7 +31,7 @@ class Claim:
     def to_dict(self) -> dict:
         return {"claim": self.text, "kind": self.kind, "stance": self.stance,
                 "strength": self.strength, "paraphrased": self.paraphrased,
-                "citations": [c.to_dict() for c in self.citations],
+                "corrected": self.corrected, "citations": [c.to_dict() for c in self.citations],
                 "objections": [o.to_dict() for o in self.objections]}
 
 
@@ -56,6 +57,7 @@ class ArgumentMap:
     seconds: float = 0.0
     unused: tuple[Unused, ...] = field(default=())  # retrieved, on neither side, with why
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, and "total"
+    corrections: tuple = ()  # arguments.corrections.Correction: those a user made, applied
 
     def claims(self) -> Iterator[Claim]:
         """Every claim, objections included, each once."""
@@ -77,7 +79,8 @@ class ArgumentMap:
                 "warnings": list(self.warnings),
                 "seconds": round(self.seconds, 1),
                 "timings": {step: round(s, 3) for step, s in self.timings.items()},
-                "unused": [c.to_dict() for c in self.unused]}
+                "unused": [c.to_dict() for c in self.unused],
+                "corrections": [c.to_dict() for c in self.corrections]}
 
 
 def claim_from_dict(data: Mapping) -> Claim:
@@ -89,6 +92,7 @@ def claim_from_dict(data: Mapping) -> Claim:
         citations=tuple(citation_from_dict(c) for c in data.get("citations", ())),
         objections=tuple(claim_from_dict(o) for o in data.get("objections", ())),
         paraphrased=bool(data.get("paraphrased", False)),
+        corrected=bool(data.get("corrected", False)),
     )
 
 

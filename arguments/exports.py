@@ -24,6 +24,8 @@ _FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 # Markdown link and image targets "](" and link definitions "]:" lose their meaning escaped.
 _MARKDOWN_LINK = re.compile(r"\]([(:])")
 _MERMAID_PLAIN = frozenset(" .,:;!?'-/")
+CORRECTED_TAG = "#corrected"  # Argdown tag of a claim a user put on its side
+CORRECTED_NOTE = "corrected by a user"
 
 
 def _key(claim: Claim) -> tuple:
@@ -65,7 +67,8 @@ def _argdown_data(claim: Claim) -> str:
     """The claim's metadata as a YAML flow mapping: JSON whose strings escape the characters
     that would end Argdown's data block (braces) or a JavaScript line (line separators)."""
     data = {"kind": claim.kind, "stance": claim.stance, "strength": claim.strength,
-            "paraphrased": claim.paraphrased, "citations": [c.to_dict() for c in claim.citations]}
+            "paraphrased": claim.paraphrased, "corrected": claim.corrected,
+            "citations": [c.to_dict() for c in claim.citations]}
     return _JSON_STRING.sub(_escape_string, json.dumps(data, ensure_ascii=False))
 
 
@@ -88,7 +91,16 @@ def to_argdown(argument_map: ArgumentMap, documents: Mapping[str, Document] | No
                 lines.append(_argdown_statement(objection, titles, defined, "<-", 2))
     for warning in argument_map.warnings:
         lines.append(f"\n<!-- warning: {warning.replace('--', '- -')} -->")
+    for correction in argument_map.corrections:
+        lines.append(f"\n<!-- {CORRECTED_NOTE}: {_correction_line(correction)} -->")
     return "\n".join(lines) + "\n"
+
+
+def _correction_line(correction) -> str:
+    """Where a correction put which passage, in words (no quote: it may hold "-->")."""
+    doc_id, start, end = correction.span
+    where = "marked off-topic" if correction.side == "off-topic" else f"moved to {correction.side}"
+    return f"{doc_id}[{start}:{end}] {where}".replace("--", "- -")
 
 
 def _argdown_statement(claim: Claim, titles, defined: set[str], arrow: str, depth: int) -> str:
@@ -97,7 +109,9 @@ def _argdown_statement(claim: Claim, titles, defined: set[str], arrow: str, dept
     if title in defined:
         return f"{indent}{arrow} [{title}]"
     defined.add(title)
-    return f"{indent}{arrow} [{title}]: {argdown_escape(claim.text)} {_argdown_data(claim)}"
+    tag = f" {CORRECTED_TAG}" if claim.corrected else ""
+    return (f"{indent}{arrow} [{title}]: {argdown_escape(claim.text)}{tag} "
+            f"{_argdown_data(claim)}")
 
 
 # --- xAIF -------------------------------------------------------------------------------------
@@ -112,7 +126,9 @@ def to_aif(argument_map: ArgumentMap, documents: Mapping[str, Document] | None =
     claim_nodes = {}
     for claim in argument_map.claims():
         if _key(claim) not in claim_nodes:
-            claim_nodes[_key(claim)] = graph.node("I", claim.text, title=titles[_key(claim)])
+            note = {"corrected": True, "note": CORRECTED_NOTE} if claim.corrected else {}
+            claim_nodes[_key(claim)] = graph.node("I", claim.text, title=titles[_key(claim)],
+                                                  **note)
             for citation in claim.citations:
                 graph.locution(citation, claim_nodes[_key(claim)])
     for claim in (*argument_map.pro, *argument_map.con):
@@ -121,7 +137,8 @@ def to_aif(argument_map: ArgumentMap, documents: Mapping[str, Document] | None =
         for objection in claim.objections:
             graph.relation("CA", claim_nodes[_key(objection)], claim_nodes[_key(claim)])
     return {"AIF": graph.aif(), "text": argument_map.proposition,
-            "warnings": list(argument_map.warnings)}
+            "warnings": list(argument_map.warnings),
+            "corrections": [c.to_dict() for c in argument_map.corrections]}
 
 
 class _AifGraph:
@@ -193,12 +210,16 @@ def to_markdown(argument_map: ArgumentMap, documents: Mapping[str, Document] | N
     if argument_map.warnings:
         lines += ["## Warnings", "", *(f"- {markdown_escape(w)}" for w in argument_map.warnings),
                   ""]
+    if argument_map.corrections:
+        lines += ["## Corrected by a user", "",
+                  *(_markdown_correction(c) for c in argument_map.corrections), ""]
     return "\n".join(lines)
 
 
 def _markdown_claim(claim: Claim, documents, indent: str, prefix: str = "") -> list[str]:
     strength = claim.strength
-    lines = [f"{indent}- {prefix}**{markdown_escape(claim.text)}** ({claim.kind}; stance "
+    mark = f" ({CORRECTED_NOTE})" if claim.corrected else ""
+    lines = [f"{indent}- {prefix}**{markdown_escape(claim.text)}**{mark} ({claim.kind}; stance "
              f"{strength['stance_score']:.2f}, {strength['sources']} source(s))"]
     for citation in claim.citations:
         quote = f"\n{indent}  > ".join(markdown_escape(citation.quote).splitlines())
@@ -207,6 +228,11 @@ def _markdown_claim(claim: Claim, documents, indent: str, prefix: str = "") -> l
                   f"{indent}  > — {speaker}, {markdown_escape(citation.doc_id)} "
                   f"[{citation.start}:{citation.end}]", ""]
     return lines
+
+
+def _markdown_correction(correction) -> str:
+    quote = " ".join(correction.citation.quote.split())
+    return f"- {markdown_escape(_correction_line(correction))}: “{markdown_escape(quote)}”"
 
 
 def markdown_escape(text: str) -> str:
@@ -250,7 +276,9 @@ def to_mermaid(argument_map: ArgumentMap, documents: Mapping[str, Document] | No
     lines = ["flowchart TD", f'  P["{_mermaid_label(argument_map.proposition)}"]']
     for claim in argument_map.claims():
         node = ids[_key(claim)]
-        label = f"{_mermaid_label(claim.text)} ({len(claim.citations)} source(s), {claim.kind})"
+        corrected = ", corrected" if claim.corrected else ""
+        label = (f"{_mermaid_label(claim.text)} ({len(claim.citations)} source(s), "
+                 f"{claim.kind}{corrected})")
         lines.append(f'  {node}["{label}"]:::{claim.kind}')
     for claim in (*argument_map.pro, *argument_map.con):
         arrow = "-->|pro|" if claim.stance == "pro" else "-.->|con|"

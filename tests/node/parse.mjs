@@ -23,4 +23,5 @@ console.log(JSON.stringify({
   statementTexts: Object.fromEntries(
     statements.map(([title, ec]) => [title, (ec.members || []).map((m) => m.text)])),
   statementData: Object.fromEntries(statements.map(([title, ec]) => [title, ec.data || null])),
+  statementTags: Object.fromEntries(statements.map(([title, ec]) => [title, ec.tags || null])),
 }));
