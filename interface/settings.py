@@ -107,4 +107,4 @@ def session_of(settings: Settings, embedder=None, models: dict | None = None,
     extra = {} if log is None else {"log": log}
     return Session(settings.index, settings.model_cache, settings.llm, embedder, models,
                    llm_timeout=settings.llm_timeout, background_indexing=background_indexing,
-                   **extra)
+                   data_dir=settings.data_path, **extra)

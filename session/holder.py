@@ -36,13 +36,16 @@ class Session:
     def __init__(self, index: IndexLocation, model_cache: Path, llm: str = "local",
                  embedder: Embedder | None = None, models: dict | None = None,
                  log: Log = _silent, llm_timeout: float = 120.0,
-                 background_indexing: bool = False) -> None:
+                 background_indexing: bool = False, data_dir: Path | None = None) -> None:
         """`embedder` and `models` (spec -> loaded handle) are given by tests; others load.
         `log` hears what indexing does (the CLI prints it to stderr); `llm_timeout` is how
         long a remote model server may stay silent. With `background_indexing` (the app),
         passages without a vector are embedded by a background thread while BM25 already
-        finds them, so a big corpus never holds the first question for minutes."""
+        finds them, so a big corpus never holds the first question for minutes.
+        `data_dir` holds what users save (map corrections); by default the model cache's
+        parent, as in `Settings`."""
         self.index, self.model_cache, self.llm = index, Path(model_cache), llm
+        self.data_dir = Path(data_dir) if data_dir is not None else self.model_cache.parent
         self.llm_timeout = llm_timeout
         self.background_indexing = background_indexing
         self._log = log
@@ -59,6 +62,11 @@ class Session:
     @property
     def corpus_dir(self) -> Path:
         return Path(self.index.corpus_dir)
+
+    @property
+    def corrections_dir(self) -> Path:
+        """Where users' corrections of pro/con maps are saved, one file per proposition."""
+        return self.data_dir / "corrections"
 
     def documents(self) -> dict[str, Document]:
         """The corpus as stored now (cheap: the texts are small and parsed on demand)."""

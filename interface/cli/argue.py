@@ -196,6 +196,7 @@ def format_report(report: dict) -> str:
 
 def run_map(args, settings) -> int:
     from arguments import build_map
+    from arguments.corrections import corrected_map
     from arguments.exports import export
 
     options = {"paraphrase": not args.no_paraphrase}
@@ -204,6 +205,7 @@ def run_map(args, settings) -> int:
     with opened(settings) as session:
         searcher = session.searcher()
         argument_map = build_map(args.proposition, searcher, session.model(), **options)
+        argument_map = corrected_map(argument_map, session.corrections_dir, searcher.documents)
         fmt = args.format or ("json" if args.json else None)
         text = export(argument_map, fmt or "markdown", searcher.documents)
     return _emit(None, False, text, args.out)

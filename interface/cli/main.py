@@ -6,13 +6,13 @@ import argparse
 import os
 import sys
 
-from interface.cli import argue, ask, corpus, debate, models, report, search, serve
+from interface.cli import argue, ask, corpus, correct, debate, models, report, search, serve
 from interface.settings import load_settings
 from retrieval import offline_environment
 
 # Each module exposes register(commands, evals, common): it adds its subcommands. Command
 # modules import their stages inside the handlers, so `counterpoint docs` loads no model code.
-COMMAND_GROUPS = (corpus, search, models, ask, argue, debate, serve, report)
+COMMAND_GROUPS = (corpus, search, models, ask, argue, correct, debate, serve, report)
 
 
 def _common_options() -> argparse.ArgumentParser:
