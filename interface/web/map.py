@@ -20,6 +20,7 @@ from interface.web.context import (
     required_text,
     step_progress,
 )
+from interface.web.corrections import CLICK_JS, controls_html, off_topic_html, save_click
 from interface.web.graph import GraphNode, svg
 from interface.web.render import badge, citation_card, error_line, escape, notice
 from interface.web.scratch import scratch_folder
@@ -46,6 +47,7 @@ class MapView:
     warnings: str  # HTML notices (thin side, nothing found)
     files: dict[str, Path]  # export format -> file
     rows: tuple[AuditRow, ...] = ()
+    built: object = None  # the map as built, before a user's corrections
 
 
 def graph_nodes(argument_map) -> list[GraphNode]:
@@ -79,7 +81,8 @@ def outline_html(argument_map, documents: dict[str, Document],
         empty = notice(f"No {side} claim was found in the documents.", "warn")
         columns.append(f'<div class="cp-side cp-side-{side}"><h4>{side.capitalize()} '
                        f"({len(claims)})</h4>{items or empty}</div>")
-    return f'<div class="cp-outline">{"".join(columns)}</div>'
+    return (f'<div class="cp-outline">{"".join(columns)}</div>'
+            f"{off_topic_html(argument_map, documents)}")
 
 
 def _claim_html(claim, anchor: str, documents, verdicts, objection: bool = False) -> str:
@@ -93,10 +96,12 @@ def _claim_html(claim, anchor: str, documents, verdicts, objection: bool = False
                          for i, o in enumerate(claim.objections, start=1))
     label = "Objection: " if objection else ""
     strength = claim.strength
-    return (f'<details class="cp-claim cp-kind-{escape(claim.kind)}-card" id="{anchor}">'
-            f"<summary>{badge(claim.kind)} <b>{label}</b>{escape(claim.text)} "
+    controls = "" if objection else controls_html(claim)
+    corrected = " cp-claim-corrected" if claim.corrected else ""
+    return (f'<details class="cp-claim cp-kind-{escape(claim.kind)}-card{corrected}" '
+            f'id="{anchor}"><summary>{badge(claim.kind)} <b>{label}</b>{escape(claim.text)} '
             f'<span class="cp-meta">stance {strength["stance_score"]:.2f} · '
-            f'{strength["sources"]} source(s)</span></summary>{cards}'
+            f'{strength["sources"]} source(s)</span> {controls}</summary>{cards}'
             f'<div class="cp-objections">{objections}</div></details>')
 
 
@@ -145,25 +150,44 @@ def map_pairs(argument_map) -> list[tuple[str, Citation]]:
 
 def build_view(session: Session, preferences: Preferences, proposition: str,
                progress: Progress = no_progress, audit: bool = True) -> MapView:
-    """Build, draw, export and (optionally) audit the map of a proposition."""
+    """Build, correct (as users saved), draw, export and (optionally) audit a map."""
     from arguments import build_map
+    from arguments.corrections import corrected_map
 
     proposition = required_text(
         proposition, "type a proposition, e.g. “Europe should send troops to Ukraine.”")
     model, searcher = judging_tools(session, preferences, progress, "Searching the documents")
-    argument_map = build_map(proposition, searcher, model,
-                             max_candidates=preferences.map_passages,
-                             progress=step_progress(progress, STEPS))
+    built = build_map(proposition, searcher, model, max_candidates=preferences.map_passages,
+                      progress=step_progress(progress, STEPS))
     documents = searcher.documents
     rows: tuple[AuditRow, ...] = ()
     if audit:
-        pairs = map_pairs(argument_map)
+        pairs = map_pairs(corrected_map(built, session.corrections_dir, documents))
         progress(0.85, f"Auditing {len(pairs)} citations")
         rows = audit_rows(pairs, documents, model, source="map")
     progress(0.97, "Drawing the map")
+    return corrected_view(session, built, documents, rows)
+
+
+def corrected_view(session: Session, built, documents: dict[str, Document],
+                   rows: tuple[AuditRow, ...] = ()) -> MapView:
+    """The built map with the corrections saved now, drawn and exported (no model call)."""
+    from arguments.corrections import corrected_map
+
+    argument_map = corrected_map(built, session.corrections_dir, documents)
     return MapView(argument_map, svg(graph_nodes(argument_map)),
                    outline_html(argument_map, documents, rows), warnings_html(argument_map),
-                   write_exports(argument_map, documents), rows)
+                   write_exports(argument_map, documents), rows, built)
+
+
+def correct_view(session: Session, built, rows: tuple[AuditRow, ...], side: str,
+                 spans) -> MapView:
+    """Save the correction a click asks for, then redraw the built map with it applied."""
+    if built is None:
+        raise ValueError("build a map first")
+    documents = session.searcher().documents
+    save_click(session.corrections_dir, built.proposition, side, spans, documents)
+    return corrected_view(session, built, documents, rows)
 
 
 def build_tab(context: TabContext) -> None:
@@ -180,7 +204,8 @@ def build_tab(context: TabContext) -> None:
             gr.HTML(_legend_html())
             graph = gr.HTML(elem_id="map-graph")
         with gr.Tab("Outline"):
-            outline = gr.HTML(elem_id="map-outline")
+            outline = gr.HTML(elem_id="map-outline", js_on_load=CLICK_JS)
+    built = gr.State(None)  # (the map as built, its audit rows): what a correction redraws
     with gr.Row():
         buttons = [gr.DownloadButton(f"Download {label}", elem_id=f"map-download-{fmt}",
                                      visible=False)
@@ -193,15 +218,34 @@ def build_tab(context: TabContext) -> None:
                               lambda f, m: progress(f, desc=m))
         except Exception as error:  # one line for the user
             hidden = [gr.update(visible=False)] * len(buttons)
-            return notice(f"No map: {error_line(error)}", "error"), "", "", log, *hidden
-        files = [gr.update(value=str(view.files[fmt]), visible=True) for fmt, _, _ in DOWNLOADS]
-        return view.warnings, view.graph, view.outline, [*log, *view.rows], *files
+            return notice(f"No map: {error_line(error)}", "error"), "", "", log, None, *hidden
+        return (*_shown(view)[:3], [*log, *view.rows], (view.built, view.rows),
+                *_shown(view)[3:])
 
-    outputs = [warnings, graph, outline, context.session_log, *buttons]
+    def on_correct(state, event: gr.EventData):
+        data = event._data if isinstance(event._data, dict) else {}
+        built_map, rows = state or (None, ())
+        try:
+            view = correct_view(session, built_map, rows, str(data.get("side")),
+                                data.get("spans"))
+        except Exception as error:  # one line; nothing was saved
+            return (notice(f"Not corrected: {error_line(error)}", "error"),
+                    *[gr.update()] * (2 + len(buttons)))
+        return _shown(view)
+
+    outputs = [warnings, graph, outline, context.session_log, built, *buttons]
     for trigger in (run.click, proposition.submit):
         trigger(on_build, [proposition, context.preferences, context.session_log], outputs,
                 api_visibility="private", **context.model_queue)
+    outline.click(on_correct, [built], [warnings, graph, outline, *buttons],
+                  api_visibility="private")
     gr.api(_map_api(session, context.defaults), api_name="map", **context.model_queue)
+
+
+def _shown(view: MapView) -> tuple:
+    """What the tab shows of a view: warnings, graph, outline and the download buttons."""
+    files = [gr.update(value=str(view.files[fmt]), visible=True) for fmt, _, _ in DOWNLOADS]
+    return (view.warnings, view.graph, view.outline, *files)
 
 
 def _legend_html() -> str:
