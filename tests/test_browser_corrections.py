@@ -62,6 +62,10 @@ def build_the_map(page) -> None:
     page.locator("#map-outline details.cp-claim").first.wait_for()
 
 
+@pytest.mark.reliability("faults", "a claim moved with one click in Chromium, then the app "
+                         "restarted on the same data folder and the map rebuilt",
+                         "the claim is still on the other side, marked corrected, in the page "
+                         "and in the Argdown, xAIF, Markdown and JSON downloads")
 def test_a_correction_made_in_the_page_survives_a_restart_and_every_export(tmp_path, embedder):
     from playwright.sync_api import sync_playwright
 

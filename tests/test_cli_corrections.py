@@ -54,6 +54,9 @@ def test_correct_saves_lists_and_undoes_across_processes(tmp_path, backfire):
         "corrections"] == []
 
 
+@pytest.mark.reliability("bad input", "`counterpoint correct` with an unknown document, a span "
+                         "that is not a passage, an unknown side, --side with --undo, no side",
+                         "one line on stderr, exit 2; the saved corrections file is unchanged")
 def test_bad_corrections_are_one_line_errors_that_change_nothing(tmp_path, backfire):
     good = ("--doc", COLUMN, "--start", str(backfire.start), "--end", str(backfire.end))
     assert counterpoint(tmp_path, "correct", PROPOSITION, *good, "--side", "con").returncode == 0

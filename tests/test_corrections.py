@@ -142,6 +142,9 @@ def test_the_store_keeps_corrections_across_a_restart_and_undo_removes_them(
     assert corrected_map(built, folder, corpus_documents) == built  # undone: as built
 
 
+@pytest.mark.reliability("faults", "a document edited after a passage of it was corrected",
+                         "the correction is skipped with a warning naming its span; the map "
+                         "is shown as built")
 def test_a_correction_whose_quote_moved_is_skipped_with_a_warning(built, passages,
                                                                   corpus_documents):
     document = corpus_documents[COLUMN]
@@ -169,6 +172,9 @@ def test_bad_corrections_are_one_line_errors_that_save_nothing(tmp_path, passage
     assert not (tmp_path / "corrections").exists()
 
 
+@pytest.mark.reliability("faults", "a proposition's corrections file replaced with garbage",
+                         "the map is shown as built with a warning; a new correction is "
+                         "refused; the file is left as it was")
 def test_an_unreadable_corrections_file_is_never_overwritten(tmp_path, built, passages,
                                                              corpus_documents):
     store = CorrectionStore(tmp_path)

@@ -85,6 +85,9 @@ def test_a_click_moves_a_claim_and_a_restart_keeps_it(folders, embedder):
         restarted.close()
 
 
+@pytest.mark.reliability("bad input", "Map tab correction clicks sent by hand: unknown side, "
+                         "no passage, garbage, a span off a passage boundary",
+                         "a one-line error; no corrections file is written")
 def test_a_bad_click_is_a_one_line_error_that_saves_nothing(folders, embedder):
     session = open_session(folders, embedder, Counting())
     try:
