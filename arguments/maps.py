@@ -10,9 +10,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from arguments.claims import SIDES, ArgumentMap, Claim, Unused
-from arguments.evidence import CLAIM_KINDS, Judged, gather_candidates, judge_candidates
+from arguments.evidence import (
+    CLAIM_KINDS,
+    Judged,
+    gather_candidates,
+    judge_candidates,
+    most_relevant,
+)
 from arguments.paraphrase import claim_text
-from documents import Citation
+from documents import Citation, Passage
 from generation import Progress, Stopwatch, no_progress
 
 if TYPE_CHECKING:
@@ -21,9 +27,12 @@ if TYPE_CHECKING:
 
 GROUP_THRESHOLD = 0.6  # cosine above which two passages of one side make the same point
 OBJECTION_THRESHOLD = 0.55  # cosine above which an opposite claim answers a claim
-MAX_CANDIDATES = 12  # stance judgments per map: the main cost
-MAX_PASSAGES = 40  # the most `max_candidates` may ask for: one model call each
-MAX_PARAPHRASES = 4  # generations per map; other claims keep their passage's sentence
+MAX_CANDIDATES = 12  # passages judged per map (three model calls each): the main cost
+MAX_PASSAGES = 40  # the most `max_candidates` may ask for: up to three model calls each
+POOL_FACTOR = 2  # passages gathered per passage judged (the closest are kept)
+# Generations per map; other claims keep their passage's own sentence. One paraphrase costs
+# 6-12 s on 2 cores, which the 40 s budget of a map does not leave room for.
+MAX_PARAPHRASES = 0
 
 
 def build_map(proposition: str, searcher: Searcher, model: Model, *,
@@ -40,8 +49,8 @@ def build_map(proposition: str, searcher: Searcher, model: Model, *,
     max_candidates = checked_passages(max_candidates)
     clock = Stopwatch(progress)
     with clock("candidates"):
-        candidates = gather_candidates(proposition, searcher, max_candidates)
-    judged = judge_candidates(proposition, candidates, model, clock)
+        candidates = map_candidates(proposition, searcher, max_candidates)
+    judged = judge_candidates(proposition, candidates, model, clock, embed=searcher.embed)
     with clock("claims"):
         budget = [MAX_PARAPHRASES if paraphrase else 0]
         sides = {side: _claims(proposition, [j for j in judged if j.stance == side], side,
@@ -50,11 +59,19 @@ def build_map(proposition: str, searcher: Searcher, model: Model, *,
         pro, con = _attach_objections(sides["pro"], sides["con"], searcher)
     with clock("checks"):
         pro, con, dropped = _verified_sides(pro, con, searcher.documents)
-    unused = tuple(Unused(Citation.of(j.passage), "no side") for j in judged
+    unused = tuple(Unused(Citation.of(j.passage), j.reason or "no side") for j in judged
                    if j.stance == "neutral")
     warnings = _warnings(pro, con, len(candidates), len(unused), dropped)
     timings = clock.total()
     return ArgumentMap(proposition, pro, con, tuple(warnings), timings["total"], unused, timings)
+
+
+def map_candidates(proposition: str, searcher: Searcher, limit: int = MAX_CANDIDATES
+                   ) -> list[Passage]:
+    """The passages a map judges: twice `limit` gathered for and against, the `limit` closest
+    to the proposition kept (arguments.evidence.most_relevant)."""
+    gathered = gather_candidates(proposition, searcher, POOL_FACTOR * limit)
+    return most_relevant(proposition, gathered, limit, searcher.embed)
 
 
 def checked_passages(count) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from arguments.claims import SIDES, Claim
-from arguments.evidence import Judged, gather_candidates, judge_candidates
+from arguments.evidence import Judged, gather_candidates, judge_candidates, most_relevant
 from arguments.keypoints import KeyPoint, comment_key_points
 from documents import Citation, Document, split_passages
 from generation import Progress, Stopwatch, no_progress
@@ -108,10 +108,12 @@ def _holders(topic: str, document: Document, searcher, model, limits: dict[str, 
 
 
 def _judged(topic, searcher, model, doc_id, kind, limits, clock, where) -> list[Judged]:
-    with clock("candidates", where):
-        passages = gather_candidates(topic, searcher, limits[kind], doc_ids=[doc_id],
+    with clock("candidates", where):  # gathered twice over, the closest to the topic kept
+        gathered = gather_candidates(topic, searcher, 2 * limits[kind], doc_ids=[doc_id],
                                      kinds=(kind,))
-    return judge_candidates(topic, passages, model, clock, f"{where}, ")
+        passages = most_relevant(topic, gathered, limits[kind], searcher.embed,
+                                 comment_share=1.0)
+    return judge_candidates(topic, passages, model, clock, f"{where}, ", embed=searcher.embed)
 
 
 def _warnings(positions: list[Position]) -> list[str]:

@@ -7,6 +7,7 @@ the messages it receives and what the code does with its answers.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from arguments.claims import ArgumentMap
 from arguments.evidence import gather_candidates, negate, queries_for
 from arguments.maps import group_passages
 from arguments.negation import denies_subject, subject_head
-from arguments.stance import stance, support_messages
+from arguments.stance import MARGIN, ON_TOPIC, stance, support_messages
 from generation import ModelHandle, ModelSpec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,15 +45,18 @@ class ScriptedJudge:
         self.prompts.append(text)
         if not text.startswith("Passage: "):
             return {labels[0]: 0.9, labels[1]: 0.1}  # other Yes/No questions: yes
-        passage, statement = _stance_parts(text)
+        if labels[0] == "True":  # is the statement true according to the passage
+            yes = self._yes(*_stance_parts(text))
+            return {"True": yes, "False": 1 - yes, "Unclear": 0.0}
+        return {"Yes": (yes := self._yes(*_stance_parts(text))), "No": 1 - yes}
+
+    def _yes(self, passage: str, statement: str) -> float:
         denial = bool(re.search(r"\bnot\b|cannot", statement))
         if any(w in passage for w in self.con):
-            yes = 0.8 if denial else 0.2
-        elif any(w in passage for w in self.pro):
-            yes = 0.3 if denial else 0.7
-        else:
-            yes = 0.5
-        return {"Yes": yes, "No": 1 - yes}
+            return 0.8 if denial else 0.2
+        if any(w in passage for w in self.pro):
+            return 0.3 if denial else 0.7
+        return 0.5
 
 
 def _stance_parts(prompt: str) -> tuple[str, str]:
@@ -119,14 +123,20 @@ def test_candidates_cover_both_kinds_without_repeats(searcher):
 def test_stance_weighs_the_claim_against_its_denial():
     judge = ScriptedJudge()
     model = scripted_model(judge)
-    assert stance("X is good.", "It won’t help.", model) == ("con", pytest.approx(0.8))
-    assert stance("X is good.", "Pressure works.", model) == ("pro", pytest.approx(0.7))
-    assert stance("X is good.", "The sky is blue.", model) == ("neutral", pytest.approx(1.0))
+    assert stance("X is good.", "It won’t help.", model)[:2] == ("con", pytest.approx(0.8))
+    assert stance("X is good.", "Pressure works.", model)[:2] == ("pro", pytest.approx(0.7))
+    assert stance("X is good.", "The sky is blue.", model) == ("neutral", pytest.approx(1.0),
+                                                               "no side")
     assert stance("X is good.", "The sky is blue.", model, labels=("pro", "con")).label == "pro"
     # The model cannot tell, but the passage denies the claim's subject in so many words.
-    assert stance("X is good.", "X is not what it was.", model) == ("con", pytest.approx(0.6))
-    assert stance("X is not good.", "X is not what it was.", model) == ("pro", pytest.approx(0.6))
-    assert len(judge.prompts) == 12  # the claim and its denial per judgment
+    at_margin = pytest.approx(1 / (1 + math.exp(-MARGIN)))
+    assert stance("X is good.", "X is not what it was.", model)[:2] == ("con", at_margin)
+    assert stance("X is not good.", "X is not what it was.", model)[:2] == ("pro", at_margin)
+    assert len(judge.prompts) == 18  # the claim, its denial and the truth question per judgment
+    # Off-topic (a cosine below ON_TOPIC) is decided without asking the model.
+    assert stance("X is good.", "Pressure works.", model, topic=ON_TOPIC - 0.01) == (
+        "neutral", 1.0, "off-topic")
+    assert len(judge.prompts) == 18
     statements = [p.split("Statement: ")[1].split("\n")[0] for p in judge.prompts[:2]]
     assert statements == ["X is good.", "X is not good."]
     assert all(p.startswith("Passage: It won’t help.") for p in judge.prompts[:2])

@@ -19,7 +19,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 DEV_QUESTION = "d04"  # "Which city is the heaviest fighting centered on?"
 SECOND_QUESTION = "d07"  # "Which special envoy traveled to Russia?"
 PROPOSITION = "Sanctions can pressure Russia into ending the war."
-MAP_PASSAGES = 4  # judged per map in this test (the app's default is 16)
+MAP_PASSAGES = 4  # judged per map in this test (the app default: arguments.maps.MAX_CANDIDATES)
 LLM_TIMEOUT = 900_000  # ms; the bundled model on two shared cores
 NEW_DOCUMENT = ("Harbour dredging in Odesa\nThe port authority plans to dredge the Odesa "
                 "harbour to 16 metres so that Panamax bulk carriers can load fully.\n")

@@ -214,7 +214,9 @@ def test_eval_all_quick_end_to_end(tmp_path, embedder):
     assert by["refusals", "out-of-corpus questions refused", "counterpoint"]["n"] == 1
     assert by["stance", "accuracy", "counterpoint"]["n"] == QUICK_ITEMS["stance"]
     assert by["audit", "accuracy", "counterpoint"]["n"] == QUICK_ITEMS["audit"]
-    assert by["maps", "seconds per map", "counterpoint"]["n"] == 1
+    assert by["maps", "median seconds per map", "counterpoint"]["n"] == 1
+    assert by["maps", "map recall", "counterpoint"]["n"] > 0  # the first proposition's labels
+    assert by["stance", "accuracy, cross-validated", "counterpoint"]["n"] == QUICK_ITEMS["stance"]
     # Citations Counterpoint shows are spans of the stored text, every one.
     assert by["answers", "citations verbatim", "counterpoint"]["value"] in (1.0, None)
     markdown = render_markdown(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from arguments.maps import MAX_CANDIDATES
 from generation import parse_spec
 from interface.settings import load_settings
 from interface.web.context import Preferences
@@ -49,4 +50,4 @@ def test_apply_keeps_the_current_preferences_when_input_is_bad():
     assert chosen == Preferences(llm="ollama:qwen2.5:7b-instruct", k=3, include_comments=False)
     assert "Using Ollama qwen2.5:7b-instruct" in text and "reader comments excluded" in text
     smaller, _ = apply_settings(current, offered, model_name("local"), 6, True, 6)
-    assert smaller.map_passages == 6 and current.map_passages == 16
+    assert smaller.map_passages == 6 and current.map_passages == MAX_CANDIDATES

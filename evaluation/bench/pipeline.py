@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 QUESTIONS = 5
 QUICK_QUESTIONS = 1
-QUICK_MAP_CANDIDATES = 4  # passages judged for stance in the quick map (default 16)
+QUICK_MAP_CANDIDATES = 4  # passages judged for stance in the quick map
+MAPS = 3  # maps measured (labelled propositions of data/eval/maps.json); the median is reported
 
 
 def _llama_of(model):
@@ -107,10 +108,10 @@ def pipeline_costs(session: Session, k: int, include_comments: bool, quick: bool
     questions = _questions(QUICK_QUESTIONS if quick else QUESTIONS)
     ours = _answers(questions, searcher, model, (k, include_comments), speed, log)
     baseline = _baseline_answers(questions, searcher, model, speed, log)
-    argument_map = _map(searcher, model, quick, speed, log)
+    maps = _maps(searcher, model, quick, speed, log)
     result = {"model": model.name, "raw_llama_cpp": speed, "questions": questions,
               "answer": summarize(ours), "baseline_answer": summarize(baseline),
-              "map": {**summarize([argument_map]), "proposition": argument_map["proposition"]}}
+              "map": {**summarize(maps), "propositions": [m["proposition"] for m in maps]}}
     result["answer_vs_baseline"] = result["answer"]["median_s"] / \
         result["baseline_answer"]["median_s"]
     return result
@@ -169,18 +170,23 @@ def _retriever_seconds(run) -> float:
     return sum(_retriever_seconds(child) for child in run.child_runs)
 
 
-def _map(searcher, model, quick: bool, speed, log) -> dict:
+def _maps(searcher, model, quick: bool, speed, log) -> list[dict]:
+    """Maps of the first MAPS labelled propositions (one in quick mode), each measured."""
     from arguments import build_map
-    from evaluation.maps import CASES
+    from evaluation.maps import load_maps_set
 
-    proposition = CASES[0].proposition
+    propositions = load_maps_set(searcher.documents)[: 1 if quick else MAPS]
     options = {"max_candidates": QUICK_MAP_CANDIDATES} if quick else {}
+    rows = []
+    for labelled in propositions:
+        def run(proposition=labelled.proposition):
+            argument_map = build_map(proposition, searcher, model, **options)
+            return argument_map, argument_map.timings.get("candidates", 0.0)
 
-    def run():
-        argument_map = build_map(proposition, searcher, model, **options)
-        return argument_map, argument_map.timings.get("candidates", 0.0)
-
-    argument_map, row = measure(run, model, speed)
-    log(f"map {row['seconds']:.1f} s: {len(argument_map.pro)} pro, {len(argument_map.con)} con")
-    return {**row, "steps": dict(argument_map.timings), "proposition": proposition,
-            "claims": len(argument_map.pro) + len(argument_map.con)}
+        argument_map, row = measure(run, model, speed)
+        log(f"map {row['seconds']:.1f} s: {len(argument_map.pro)} pro, "
+            f"{len(argument_map.con)} con ({labelled.proposition})")
+        rows.append({**row, "steps": dict(argument_map.timings),
+                     "proposition": labelled.proposition,
+                     "claims": len(argument_map.pro) + len(argument_map.con)})
+    return rows

@@ -31,7 +31,7 @@ def register(commands, evals, common) -> None:
                               help="output format (default: text; --json means json)")
     argument_map.add_argument("--json", action="store_true")
     argument_map.add_argument("--max-candidates", type=positive_int, default=None,
-                              help="passages judged for stance (default 12)")
+                              help="passages per map (default arguments.maps.MAX_CANDIDATES, 12)")
     argument_map.add_argument("--no-paraphrase", action="store_true",
                               help="state claims with their passages' own sentences")
     argument_map.add_argument("--out", type=Path, help="write the output to this file")
@@ -80,7 +80,7 @@ def _register_evals(evals, common) -> None:
     argkp.add_argument("--json", action="store_true")
     argkp.set_defaults(handler=run_eval_argkp)
     maps = evals.add_parser("maps", parents=[common],
-                            help="maps for fixed propositions: expectations, verbatim, seconds")
+                            help="maps of data/eval/maps.json: precision, recall, seconds")
     maps.add_argument("--json", action="store_true")
     maps.set_defaults(handler=run_eval_maps)
     injection = evals.add_parser("injection", parents=[common],
@@ -254,7 +254,9 @@ def run_eval_stance(args, settings) -> int:
     items = load_eval_set(args.set or DEV_SET).get("stance", [])
     if not items:
         raise ValueError("the evaluation set has no `stance` items")
-    score = evaluate_stance(items, _documents(settings), _model(settings))
+    with opened(settings) as session:
+        searcher = session.searcher()
+        score = evaluate_stance(items, searcher.documents, session.model(), searcher.embed)
     return _emit(score.to_dict(), args.json, _score_text("stance (dev)", score))
 
 
@@ -272,6 +274,9 @@ def run_eval_audit(args, settings) -> int:
 def _score_text(title: str, score) -> str:
     lines = [f"{title}: n={score.n} accuracy={score.accuracy:.3f} macro-F1={score.macro_f1:.3f} "
              f"({score.seconds_per_item:.1f} s/item)"]
+    if getattr(score, "cross_validated", None) is not None:
+        lines.append(f"cross-validated accuracy (tuned on half, scored on the other half): "
+                     f"{score.cross_validated:.3f}")
     lines += [f"  {row}" for row in score.rows]
     return "\n".join(lines)
 
@@ -317,7 +322,22 @@ def run_eval_maps(args, settings) -> int:
 
     with opened(settings) as session:
         report = evaluate_maps(session.searcher(), session.model())
-    lines = [f"{r['proposition']}: {r['seconds']} s, {r['pro']} pro / {r['con']} con, "
-             f"verbatim {r['all_verbatim']}, expectations {r['expectations']}"
+    lines = [f"{r['proposition']}: precision {_share(r['precision'])} "
+             f"({r['correct']}/{r['scored']}), recall {_share(r['recall'])} "
+             f"({r['found']}/{r['expected']}), {r['seconds']} s, verbatim {r['all_verbatim']}"
              for r in report["maps"]]
+    for name in ("overall", "positions"):
+        r = report[name]
+        lines.append(f"{name}: precision {_share(r['precision'])} ({r['correct']}/{r['scored']}), "
+                     f"recall {_share(r['recall'])} ({r['found']}/{r['expected']})")
+    if "cross_validated" in report:
+        r = report["cross_validated"]
+        lines.append(f"leave one proposition out: precision {_share(r['precision'])} "
+                     f"({r['correct']}/{r['scored']}), recall {_share(r['recall'])} "
+                     f"({r['found']}/{r['expected']})")
+    lines.append(f"median seconds per map: {report['median_seconds_per_map']}")
     return _emit(report, args.json, "\n".join(lines))
+
+
+def _share(value) -> str:
+    return "n/a" if value is None else f"{value:.2f}"

@@ -12,7 +12,7 @@ def register(commands, evals, common) -> None:
                                       "every claim cited")
     debate.add_argument("position")
     debate.add_argument("--passages", type=positive_int, default=None,
-                        help="passages judged for stance when mapping the position (default 12)")
+                        help="passages per map of the position (default 12)")
     debate.add_argument("--json", action="store_true")
     debate.set_defaults(handler=run_debate)
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from arguments.maps import MAX_CANDIDATES
 from generation import Progress as StepProgress  # (step, detail), as the pipeline reports it
 from interface.settings import Settings
 from session import Session
@@ -37,7 +38,7 @@ class Preferences:
     llm: str = "local"
     k: int = 6
     include_comments: bool = True
-    map_passages: int = 16  # passages judged per map (arguments.maps.MAX_CANDIDATES)
+    map_passages: int = MAX_CANDIDATES  # passages per map, as `counterpoint map` uses
 
     @classmethod
     def of(cls, settings: Settings) -> Preferences:
