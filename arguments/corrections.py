@@ -16,6 +16,7 @@ from pathlib import Path
 
 from arguments.claims import ArgumentMap, Claim, Unused, citation_from_dict
 from arguments.evidence import CLAIM_KINDS
+from arguments.maps import side_warnings
 from documents import Citation, Document, corpus_lock, split_passages
 from documents.durable import fsync_folder, write_atomic
 
@@ -166,7 +167,7 @@ def apply_corrections(argument_map: ArgumentMap, corrections: Sequence[Correctio
             pro = (*pro, _corrected_claim(correction))
         else:
             con = (*con, _corrected_claim(correction))
-    warnings = [*_current_warnings(argument_map.warnings, pro, con),
+    warnings = [*_current_warnings(argument_map, pro, con),
                 *(_skipped_warning(c) for c in skipped)]
     return replace(argument_map, pro=pro, con=con, unused=tuple(unused),
                    warnings=tuple(warnings), corrections=tuple(applied))
@@ -202,11 +203,11 @@ def _corrected_claim(correction: Correction) -> Claim:
                  (citation,), corrected=True)
 
 
-def _current_warnings(warnings: Sequence[str], pro, con) -> list[str]:
-    """The map's warnings without an "empty side" one that a correction has filled."""
-    filled = {side for side, claims in (("pro", pro), ("con", con)) if claims}
-    return [w for w in warnings
-            if not any(w.startswith(f"no {side} claims found") for side in filled)]
+def _current_warnings(argument_map: ArgumentMap, pro, con) -> list[str]:
+    """The map's warnings with those about its sides (empty, thin, comments only) made again
+    for the corrected sides."""
+    stale = set(side_warnings(argument_map.pro, argument_map.con))
+    return [*side_warnings(pro, con), *(w for w in argument_map.warnings if w not in stale)]
 
 
 def _skipped_warning(correction: Correction) -> str:

@@ -183,6 +183,16 @@ def _verified(claims: tuple[Claim, ...], documents) -> tuple[Claim, ...]:
 
 
 def _warnings(pro, con, candidates: int, neutral: int, dropped: int) -> list[str]:
+    warnings = side_warnings(pro, con)
+    if dropped:
+        warnings.append(f"{dropped} citation(s) failed the verbatim check and were removed")
+    if neutral:
+        warnings.append(f"{neutral} of {candidates} retrieved passages took no side (see unused)")
+    return warnings
+
+
+def side_warnings(pro: Sequence[Claim], con: Sequence[Claim]) -> list[str]:
+    """What a reader should know about the two sides: empty, only comments, or thin."""
     warnings = []
     for side, claims, other in (("pro", pro, con), ("con", con, pro)):
         sources = sum(len(c.citations) for c in claims)
@@ -194,8 +204,4 @@ def _warnings(pro, con, candidates: int, neutral: int, dropped: int) -> list[str
         elif sources * 3 <= other_sources:
             warnings.append(f"the {side} side is thin: {sources} source(s) against "
                             f"{other_sources} for the other side")
-    if dropped:
-        warnings.append(f"{dropped} citation(s) failed the verbatim check and were removed")
-    if neutral:
-        warnings.append(f"{neutral} of {candidates} retrieved passages took no side (see unused)")
     return warnings

@@ -222,7 +222,7 @@ def evaluate_argkp_stance(data: ArgKP, model, per_topic: int | None = None, seed
     gold, predicted, rows = [], [], []
     started = time.perf_counter()
     for argument in arguments:
-        label, score = stance(argument.topic, argument.text, model, labels=("pro", "con"))
+        label, score, _ = stance(argument.topic, argument.text, model, labels=("pro", "con"))
         gold.append("pro" if argument.stance == 1 else "con")
         predicted.append(label)
         rows.append({"id": argument.arg_id, "gold": gold[-1], "predicted": label,

@@ -19,6 +19,7 @@ from arguments.corrections import (
     correction_for,
 )
 from arguments.exports import export, to_aif, to_argdown, to_markdown, to_mermaid
+from arguments.maps import side_warnings
 from documents import Citation, split_passages
 
 POLICY = "000_0e74df59ad1dea2a"
@@ -52,7 +53,8 @@ def built(passages) -> ArgumentMap:
                 (p["oil"], p["exert"]), objections=(backfire,))
     wrong = Claim("Sanctions might backfire.", "article", "pro", 0.6, (p["kursk"],))
     return ArgumentMap(PROPOSITION, (pro, wrong), (backfire,),
-                       ("no con claims found in the documents: the con side is empty",),
+                       (*side_warnings((pro, wrong), (backfire,)),
+                        "1 of 5 retrieved passages took no side (see unused)"),
                        unused=(Unused(p["nuke"], "no side"),))
 
 
@@ -72,8 +74,9 @@ def test_moving_a_claim_puts_its_passage_on_the_other_side_marked_corrected(
     data = corrected.to_dict()
     assert data["con"][-1]["corrected"] is True and data["pro"][0]["corrected"] is False
     assert data["corrections"] == [{**wrong.to_dict(), "side": "con"}]
-    # the "con side is empty" warning no longer holds, so it goes
-    assert not any(w.startswith("no con claims") for w in corrected.warnings)
+    # "the con side is thin: 1 source(s) against 3" no longer holds, so it goes; the rest stay
+    assert built.warnings[0].startswith("the con side is thin")
+    assert corrected.warnings == ("1 of 5 retrieved passages took no side (see unused)",)
 
 
 def test_moving_one_passage_of_a_claim_leaves_the_others_and_its_objection_copies(

@@ -145,12 +145,21 @@ def _emit(value, as_json: bool, text: str, out: Path | None = None) -> int:
 
 def run_stance(args, settings) -> int:
     from arguments import stance
+    from documents import split_passages
 
     documents = _documents(settings)
     citation = span_citation(documents, args.doc, args.start, args.end)
-    label, score = stance(args.claim, citation.quote, _model(settings))
-    result = {"label": label, "score": round(score, 4)}
-    return _emit(result, args.json, f"{label} ({score:.2f}): {citation.quote}")
+    context = next((p.text for p in split_passages(documents[citation.doc_id])
+                    if p.start <= citation.start and citation.end <= p.end), None)
+    with opened(settings) as session:
+        vectors = session.embedder().encode([args.claim, citation.quote])
+        topic = float(vectors[0] @ vectors[1])
+        label, score, reason = stance(args.claim, citation.quote, session.model(), topic=topic,
+                                      context=context)
+    result = {"label": label, "score": round(score, 4), "reason": reason,
+              "topic": round(topic, 4)}
+    why = f", {reason}" if reason else ""
+    return _emit(result, args.json, f"{label} ({score:.2f}{why}): {citation.quote}")
 
 
 def run_audit(args, settings) -> int:
