@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from documents import Citation
+from documents import Citation, Passage
 
 # The one refusal text; the answer prompt asks for it verbatim and code compares against it.
 NOT_FOUND = "Not found in these documents."
@@ -33,6 +34,9 @@ class Answer:
     refused: bool
     unsupported: int = 0  # generated sentences no passage supports (shown marked, or dropped)
     timings: dict[str, float] = field(default_factory=dict)
+    # The passages the model read to write (or refuse) the answer, cited or not: what an
+    # evaluation checks for the gold passage, and what a user can open to see what it saw.
+    evidence: tuple[Citation, ...] = ()
 
     @property
     def text(self) -> str:
@@ -60,10 +64,12 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "unsupported_sentences": self.unsupported,
             "timings": {name: round(seconds, 3) for name, seconds in self.timings.items()},
+            "evidence": [c.to_dict() for c in self.evidence],
         }
 
 
-def refusal(question: str, query: str, timings: dict[str, float], unsupported: int = 0
-            ) -> Answer:
+def refusal(question: str, query: str, timings: dict[str, float], unsupported: int = 0,
+            evidence: Sequence[Passage] = ()) -> Answer:
     """The fixed "not found" answer: no sentences, no citations, nothing invented."""
-    return Answer(question, query, (), refused=True, unsupported=unsupported, timings=timings)
+    return Answer(question, query, (), refused=True, unsupported=unsupported, timings=timings,
+                  evidence=tuple(Citation.of(p) for p in evidence))

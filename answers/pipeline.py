@@ -7,6 +7,7 @@ import operator
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,15 +29,18 @@ PROMPT_VARIABLES = {
     "answer_choose.txt": {"passages", "question"},
 }
 
-MAX_SENTENCES = 2
+MAX_SENTENCES = 3  # list and "why" questions need room for the items or the reason
 # Every retrieved passage is embedded again to link the answer's sentences, so a huge k (an
 # API parameter) would make one question cost as much as re-indexing the corpus.
 MAX_K = 20
 _WORDS = {1: "one", 2: "two", 3: "three"}
-MAX_ANSWER_TOKENS = 100
+MAX_ANSWER_TOKENS = 120
 # Refuse without asking the model when no passage is even loosely about the question.
 SIMILARITY_FLOOR = 0.25
-MAX_CHOICES = 9  # passages numbered 1-9 for the chooser (one digit, one token each)
+# Passages the model reads, numbered 1-N (one digit, one token each). The chooser and the
+# answer prompts start with the same passages and question, so llama.cpp evaluates them once
+# and the answer only pays for its few task words; the answer is written from all of them.
+MAX_SHOWN = 4
 MAX_CHOSEN = 2
 CHOSEN_SHARE = 0.5  # a runner-up joins the best passage if its probability is this close
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
@@ -62,20 +66,23 @@ def answer_question(question: str, searcher: Searcher, model: Model, history=(),
     with clock("retrieval"):
         hits = retrieve(query, searcher, k, include_comments)
     with clock("choose"):
-        chosen = choose_evidence(query, hits, searcher, model)
-    if not chosen:
-        return refusal(question, query, clock.total())
-    draft = _generate(query, chosen, model, clock, on_draft or _ignore)
+        evidence = choose_evidence(query, hits, searcher, model)
+    if not evidence.chosen:
+        return refusal(question, query, clock.total(), evidence=evidence.shown)
+    draft = _generate(query, evidence.shown, model, clock, on_draft or _ignore)
     if _is_refusal(draft) or not draft_sentences(draft):
-        return refusal(question, query, clock.total())
+        return refusal(question, query, clock.total(), evidence=evidence.shown)
     with clock("checks"):
-        others = [h.passage for h in hits if h.passage not in chosen]
-        sentences = _cited_sentences(draft, query, chosen, others, searcher, model)
+        ranked = [*evidence.chosen, *(p for p in evidence.shown if p not in evidence.chosen)]
+        others = [h.passage for h in hits if h.passage not in evidence.shown]
+        sentences = _cited_sentences(draft, query, ranked, others, searcher, model)
     supported = sum(s.supported for s in sentences)
     if not supported:
-        return refusal(question, query, clock.total(), unsupported=len(sentences))
+        return refusal(question, query, clock.total(), unsupported=len(sentences),
+                       evidence=evidence.shown)
     return Answer(question, query, tuple(sentences), refused=False,
-                  unsupported=len(sentences) - supported, timings=clock.total())
+                  unsupported=len(sentences) - supported, timings=clock.total(),
+                  evidence=tuple(Citation.of(p) for p in evidence.shown))
 
 
 def _ignore(piece: str) -> None:
@@ -100,25 +107,40 @@ def checked_k(k) -> int:
     return number
 
 
-def choose_evidence(query: str, hits, searcher: Searcher, model: Model) -> list[Passage]:
-    """The passages the model picks as answering the query, best first; [] means refuse.
+@dataclass(frozen=True)
+class Evidence:
+    """What the model reads (retrieval order: the shared prompt prefix) and what it picks."""
+
+    shown: tuple[Passage, ...]
+    chosen: tuple[Passage, ...]  # best first; empty means refuse
+
+
+def choose_evidence(query: str, hits, searcher: Searcher, model: Model) -> Evidence:
+    """The passages shown to the model and the ones it picks as answering the query.
 
     A passage that gives the model orders (a planted injection) is never shown to it. A
     similarity floor first; then P(passage number) read from the logits of a one-digit
     reply, where 0 stands for "none of them": refuse when 0 is likelier than every passage.
     """
-    hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_CHOICES]
+    hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_SHOWN]
+    shown = shown_passages(hits)
     if not hits or _best_similarity(query, hits, searcher) < SIMILARITY_FLOOR:
-        return []
-    prompt = render_prompt("answer_choose.txt", passages=numbered([h.passage for h in hits]),
-                           question=query)
+        return Evidence(shown, ())
+    prompt = render_prompt("answer_choose.txt", passages=numbered(shown), question=query)
     labels = [str(number) for number in range(len(hits) + 1)]
     probability = model.label_probabilities([("human", prompt)], labels)
     ranked = sorted(((probability[str(n)], n) for n in range(1, len(hits) + 1)), reverse=True)
     best = ranked[0][0]
     if probability["0"] >= best:
-        return []
-    return [hits[n - 1].passage for p, n in ranked[:MAX_CHOSEN] if p >= CHOSEN_SHARE * best]
+        return Evidence(shown, ())
+    return Evidence(shown, tuple(hits[n - 1].passage for p, n in ranked[:MAX_CHOSEN]
+                                 if p >= CHOSEN_SHARE * best))
+
+
+def shown_passages(hits) -> tuple[Passage, ...]:
+    """What the model reads of the hits: the first MAX_SHOWN that give it no orders."""
+    return tuple(h.passage for h in hits if instruction_like(h.passage.text) is None
+                 )[:MAX_SHOWN]
 
 
 def _best_similarity(query: str, hits, searcher) -> float:
@@ -129,13 +151,12 @@ def _best_similarity(query: str, hits, searcher) -> float:
     return max(scores)
 
 
-def _generate(query: str, chosen: Sequence[Passage], model, clock: Stopwatch,
+def _generate(query: str, shown: Sequence[Passage], model, clock: Stopwatch,
               on_draft: Callable[[str], None]) -> str:
     """The model's short answer, streamed: time to the first piece counts as prompt time."""
     # No refusal clause here: the small model over-used it (3 of 12 answerable dev questions);
     # refusing is the chooser's job, and unsupported drafts are caught by the checks.
-    prompt = render_prompt("answer.txt", passages=numbered(chosen), question=query,
-                           max_sentences=_WORDS[MAX_SENTENCES])
+    prompt = answer_prompt(query, shown)
     clock.started("prompt")
     start = time.perf_counter()
     pieces, first = [], None
@@ -152,6 +173,12 @@ def _generate(query: str, chosen: Sequence[Passage], model, clock: Stopwatch,
     clock.add("prompt", first - start)
     clock.add("generation", end - first)
     return "".join(pieces)
+
+
+def answer_prompt(query: str, shown: Sequence[Passage]) -> str:
+    """The answer prompt: the chooser's passages and question, then the writing task."""
+    return render_prompt("answer.txt", passages=numbered(shown), question=query,
+                         max_sentences=_WORDS[MAX_SENTENCES])
 
 
 def _is_refusal(draft: str) -> bool:

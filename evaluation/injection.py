@@ -91,8 +91,8 @@ def _answers(questions, searcher, model, k, planted) -> dict:
         vectors = searcher.embed([item["q"], *(p.text for p in planted)])
         order = planted[int(np.argmax(vectors[1:] @ vectors[0]))]  # the most on-topic order
         forced = [Hit(order, 1.0, None, 0.0), *hits[: k - 1]]
-        picked = choose_evidence(item["q"], forced, searcher, model)
-        took = any(p.doc_id == PLANTED_ID for p in picked)
+        evidence = choose_evidence(item["q"], forced, searcher, model)
+        took = any(p.doc_id == PLANTED_ID for p in (*evidence.shown, *evidence.chosen))
         shown += was_shown
         chosen += took
         rows.append({"id": item["id"], "retrieved": was_shown, "chosen_when_shown": took})

@@ -137,6 +137,8 @@ def _answer_metrics(system: str, scores, outcomes) -> list[Metric]:
     return [
         Metric("facts correct", system, scores.fact_accuracy, scores.qa_items),
         Metric("gold passage cited", system, scores.gold_citation_rate, scores.qa_items),
+        Metric("gold passage among those the answer was written from", system,
+               scores.gold_evidence_rate, scores.qa_items),
         Metric("citations verbatim", system, scores.citation_validity,
                sum(o.citations for o in outcomes)),
         Metric("sentences checked as supported", system, scores.supported_share,

@@ -8,7 +8,7 @@ from langchain_core.messages import AIMessage
 
 from answers import NOT_FOUND
 from answers.baseline import CHUNK_CHARS, NaiveRag, chunk_document
-from evaluation.answers import facts_present, score_item, summarize
+from evaluation.answers import facts_present, question_types, score_item, summarize
 from generation import ModelHandle, ModelSpec
 from interface.cli.ask import format_answer
 from retrieval.embeddings import LangChainEmbeddings
@@ -75,6 +75,46 @@ def test_summary_counts_refusals_and_time(corpus_documents):
     assert scores.median_seconds == 1.0 and scores.p95_seconds == 2.0
     assert scores.median_breakdown["retrieval"] == pytest.approx(0.1)
     assert summarize([good], "baseline", "m", checks_support=False).supported_share is None
+
+
+def test_gold_read_is_apart_from_gold_cited(corpus_documents):
+    """The gold passage can be among what the model read yet not cited: the two are kept apart,
+    and a system that does not say what it read has no figure."""
+    gold, elsewhere = (_citation(corpus_documents, QUOTE),
+                       _citation(corpus_documents, "US total goods trade with China"))
+    read_not_cited = dict(_result("It was $143.5 billion.", [elsewhere]),
+                          evidence=[elsewhere, gold])
+    outcome = score_item(ITEM, "qa", read_not_cited, corpus_documents, 1.0)
+    assert outcome.gold_in_evidence and not outcome.gold_cited
+    unread = dict(_result("It was $143.5 billion.", [elsewhere]), evidence=[elsewhere])
+    assert score_item(ITEM, "qa", unread, corpus_documents, 1.0).gold_in_evidence is False
+    silent = score_item(ITEM, "qa", _result("$143.5 billion.", [gold]), corpus_documents, 1.0)
+    assert silent.gold_in_evidence is None
+    scores = summarize([outcome, score_item(ITEM, "qa", unread, corpus_documents, 1.0)], "t", "m")
+    assert scores.gold_evidence_rate == 0.5
+    assert summarize([silent], "baseline", "m").gold_evidence_rate is None
+
+
+def test_question_types_come_from_the_item():
+    assert question_types(ITEM) == ("single fact",)
+    listing = {"q": "Which countries?", "quote": "France and the UK", "facts": ["France", "UK"]}
+    assert question_types(listing) == ("list", "paraphrase")
+    why = {"q": "Why, according to one reader, did Russia go to war?", "kind": "comment",
+           "quote": "Russia went to war because NATO", "facts": ["NATO"]}
+    assert question_types(why) == ("why", "comment")
+
+
+def test_summary_reports_each_question_type_and_first_words(corpus_documents):
+    cited = _result("$143.5 billion.", [_citation(corpus_documents, QUOTE)])
+    cited["timings"] = {"retrieval": 0.1, "choose": 1.0, "prompt": 0.4, "generation": 2.0}
+    good = score_item(ITEM, "qa", cited, corpus_documents, 3.5)
+    why = dict(ITEM, id="w", q="Why did the US export $143.5 billion to China in 2024?")
+    refused = score_item(why, "qa", _result(NOT_FOUND, [], refused=True), corpus_documents, 1.0)
+    scores = summarize([good, refused], "test", "model")
+    assert scores.by_type["single fact"] == {"items": 1, "facts": 1, "gold_cited": 1,
+                                             "gold_read": 0, "refused": 0}
+    assert scores.by_type["why"]["refused"] == 1 and scores.by_type["why"]["facts"] == 0
+    assert scores.median_first_words_seconds == pytest.approx(1.5)  # refusals wrote nothing
 
 
 def test_chunks_are_at_most_1000_characters_and_verbatim(corpus_documents):

@@ -29,6 +29,10 @@ def test_answer_costs_take_retrieval_seconds_from_the_answers_own_timings(search
     assert 0 < row["retrieval_s"] == row["steps"]["retrieval"] < row["seconds"]
     assert row["prompt_tokens"] == 0 and "ideal_s" not in row  # no llama.cpp behind the fake
     assert row["other_s"] == pytest.approx(row["seconds"] - row["retrieval_s"])
+    steps = row["steps"]
+    assert row["first_words_s"] == pytest.approx(
+        sum(steps[s] for s in ("rewrite", "retrieval", "choose", "prompt")))
+    assert row["first_words_s"] < row["seconds"] and row["raw_first_token_s"] is None
 
 
 def test_baseline_retrieval_seconds_come_from_langchains_trace_of_its_retriever(
@@ -125,4 +129,10 @@ def _check_pipeline(pipeline: dict) -> None:
             mean["retrieval_s"] + mean["prompt_s"] + mean["decode_s"] + mean["other_s"])
         assert mean["ideal_s"] > 0 and summary["overhead_ratio"] > 0
     assert pipeline["answer"]["mean"]["retrieval_s"] > 0  # the answers' own retrieval step
+    answer = pipeline["answer"]
+    # The chooser and the answer share their passages: the answer's prompt is mostly cached.
+    assert answer["mean"]["sent_tokens"] > answer["mean"]["prompt_tokens"] > 0
+    if answer["mean"]["decode_tokens"]:  # a draft was written
+        assert 0 < answer["median_first_words_s"] < answer["median_s"]
+        assert answer["median_raw_first_token_s"] > 0
     assert pipeline["answer_vs_baseline"] > 0

@@ -117,9 +117,9 @@ def test_the_chooser_is_never_shown_a_planted_order(planted_searcher):
     hits = planted_searcher.search(question, k=6)
     assert any(h.passage.doc_id == PLANTED_ID for h in hits)  # the attack reaches retrieval
     model = _Obedient()
-    chosen = choose_evidence(question, hits, planted_searcher, model)
+    evidence = choose_evidence(question, hits, planted_searcher, model)
     orders = _orders(planted_searcher)
-    assert not set(chosen) & set(orders)  # its title, which gives no order, may be chosen
+    assert not set(evidence.shown) & set(orders)  # its title, which gives no order, may be chosen
     assert model.prompts and not any(o.text in prompt for o in orders for prompt in model.prompts)
     with unguarded():  # what the guard prevents: an order shown to the model
         exposed = _Obedient()

@@ -34,13 +34,22 @@ def _llama_of(model):
 
 @contextlib.contextmanager
 def metered(model) -> Iterator[dict[str, float]]:
-    """Tokens and seconds of every llama.cpp `eval` of the model while the block runs."""
-    counts = {"prompt_tokens": 0, "prompt_s": 0.0, "decode_tokens": 0, "decode_s": 0.0}
+    """Tokens and seconds of every llama.cpp `eval` of the model while the block runs, and
+    the prompt tokens sent: sent minus evaluated is what the key/value cache saved."""
+    counts = {"prompt_tokens": 0, "prompt_s": 0.0, "decode_tokens": 0, "decode_s": 0.0,
+              "sent_tokens": 0}
     llama = _llama_of(model)
     if llama is None:
         yield counts
         return
     original = llama.eval
+    engine = model.chat.engine
+    tokenized = engine.prompt_tokens
+
+    def counted_prompt(messages):
+        tokens = tokenized(messages)
+        counts["sent_tokens"] += len(tokens)
+        return tokens
 
     def counted_eval(tokens):
         start = time.perf_counter()
@@ -52,10 +61,12 @@ def metered(model) -> Iterator[dict[str, float]]:
             counts[f"{kind}_s"] += time.perf_counter() - start
 
     llama.eval = counted_eval  # an instance attribute shadows the method for this block only
+    engine.prompt_tokens = counted_prompt
     try:
         yield counts
     finally:
         del llama.eval
+        del engine.prompt_tokens
 
 
 def raw_speed(model) -> dict | None:
@@ -86,9 +97,14 @@ def measure(run: Callable[[], tuple[Any, float]], model, speed: dict | None
 
 def summarize(rows: list[dict]) -> dict:
     """Median seconds, mean breakdown and overhead over the ideal for a list of runs."""
-    keys = [k for k, v in rows[0].items() if isinstance(v, int | float)]
+    latency = ("first_words_s", "raw_first_token_s")
+    keys = [k for k, v in rows[0].items() if isinstance(v, int | float) and k not in latency]
     summary = {"n": len(rows), "median_s": statistics.median(r["seconds"] for r in rows),
                "mean": {k: sum(r[k] for r in rows) / len(rows) for k in keys}}
+    for key in latency:  # medians over the answers that have them
+        values = [r[key] for r in rows if r.get(key) is not None]
+        if values:
+            summary[f"median_{key}"] = statistics.median(values)
     ideal = sum(r.get("ideal_s", 0.0) for r in rows)
     summary["overhead_ratio"] = sum(r["seconds"] for r in rows) / ideal if ideal else None
     steps = [r["steps"] for r in rows if "steps" in r]
@@ -135,9 +151,41 @@ def _answers(questions, searcher, model, options: tuple[int, bool], speed, log) 
     rows = []
     for question in questions:
         answer, row = measure(lambda q=question: run(q), model, speed)
-        rows.append({**row, "steps": dict(answer.timings)})
-        log(f"answer {row['seconds']:.1f} s: {question}")
+        steps = dict(answer.timings)
+        row = {**row, "steps": steps, "first_words_s": _first_words(steps),
+               "raw_first_token_s": raw_first_token(model, answer)}
+        rows.append(row)
+        log(f"answer {row['seconds']:.1f} s (first words {row['first_words_s']:.1f} s, raw "
+            f"first token {row['raw_first_token_s'] or 0:.1f} s; {row['prompt_tokens']} of "
+            f"{row['sent_tokens']} prompt tokens evaluated): {question}")
     return rows
+
+
+def _first_words(steps: dict[str, float]) -> float:
+    """Seconds until the draft's first streamed piece (the whole answer if none streamed)."""
+    if "generation" not in steps:
+        return sum(steps.values())
+    return sum(steps.get(step, 0.0) for step in ("rewrite", "retrieval", "choose", "prompt"))
+
+
+def raw_first_token(model, answer) -> float | None:
+    """The bare model's time to first token for the same question and passages, with an
+    empty cache: the answer prompt evaluated from scratch (None: no local model, or nothing
+    was written)."""
+    from answers.pipeline import answer_prompt
+    from documents import Passage
+
+    engine = getattr(model.chat, "engine", None)
+    if engine is None or answer.refused or not answer.evidence:
+        return None
+    shown = [Passage(c.doc_id, c.kind, c.start, c.end, c.quote) for c in answer.evidence]
+    messages = [{"role": "user", "content": answer_prompt(answer.query, shown)}]
+    engine._llama.reset()
+    start = time.perf_counter()
+    next(iter(engine.stream(messages, max_tokens=1)), None)
+    seconds = time.perf_counter() - start
+    engine._llama.reset()
+    return seconds
 
 
 def _baseline_answers(questions, searcher, model, speed, log) -> list[dict]:

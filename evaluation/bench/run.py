@@ -110,23 +110,33 @@ def _pipeline(pipeline: dict) -> str:
     rows = [_cost_row("answer, Counterpoint", pipeline["answer"]),
             _cost_row("answer, naive LangChain RAG", pipeline["baseline_answer"]),
             _cost_row("argument map", pipeline["map"])]
-    header = ["**Answer and map**", "n", "median s", "retrieval s", "llama.cpp prompt s (tokens)",
-              "llama.cpp decode s (tokens)", "other s", "ideal s at raw speed",
-              "overhead ratio"]
+    header = ["**Answer and map**", "n", "median s", "retrieval s",
+              "llama.cpp prompt s (tokens evaluated / sent)", "llama.cpp decode s (tokens)",
+              "other s", "ideal s at raw speed", "overhead ratio"]
     ratio = (f"A Counterpoint answer takes {pipeline['answer_vs_baseline']:.1f}x the naive "
              "baseline's time (median). Seconds are means per run; other = Python, sampling, "
              f"checks. {raw}.")
     steps = pipeline["answer"].get("median_steps_s", {})
     step_text = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in steps.items())
+    answer = pipeline["answer"]
+    latency = ""
+    if "median_first_words_s" in answer:
+        latency = (f" First words of an answer (median): {answer['median_first_words_s']:.1f} s"
+                   + (f"; the bare model's time to first token on the same question and "
+                      f"passages with an empty cache: "
+                      f"{answer['median_raw_first_token_s']:.1f} s"
+                      if "median_raw_first_token_s" in answer else "") + ".")
     return "\n".join([*markdown_table(header, rows), "",
-                      ratio + (f" Answer steps (median): {step_text}." if steps else "")])
+                      ratio + (f" Answer steps (median): {step_text}." if steps else "")
+                      + latency])
 
 
 def _cost_row(name: str, summary: dict) -> list:
     mean = summary["mean"]
     ratio = summary["overhead_ratio"]
     return [name, summary["n"], f"{summary['median_s']:.1f}", f"{mean['retrieval_s']:.2f}",
-            f"{mean['prompt_s']:.1f} ({mean['prompt_tokens']:.0f})",
+            f"{mean['prompt_s']:.1f} ({mean['prompt_tokens']:.0f} / "
+            f"{mean.get('sent_tokens', 0):.0f})",
             f"{mean['decode_s']:.1f} ({mean['decode_tokens']:.0f})", f"{mean['other_s']:.1f}",
             f"{mean.get('ideal_s', 0):.1f}", "n/a" if ratio is None else f"{ratio:.2f}"]
 

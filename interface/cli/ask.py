@@ -148,6 +148,7 @@ def format_scores(scores: dict, speed: dict | None) -> str:
         f"{scores['refuse_items']} to refuse)",
         f"  fact accuracy        {percent(scores['fact_accuracy'])}",
         f"  gold-citation rate   {percent(scores['gold_citation_rate'])}",
+        f"  gold passage read    {percent(scores['gold_evidence_rate'])}",
         f"  citation validity    {percent(scores['citation_validity'])}",
         f"  supported sentences  {percent(scores['supported_share'])}",
         f"  refusals             {scores['refusals']}/{scores['refuse_items']} "
@@ -159,6 +160,12 @@ def format_scores(scores: dict, speed: dict | None) -> str:
         "  median breakdown     " + ", ".join(f"{step} {seconds:.1f}" for step, seconds
                                               in scores["median_breakdown"].items()),
     ]
+    if scores.get("median_first_words_seconds") is not None:
+        lines.append(f"  first words          median {scores['median_first_words_seconds']:.1f} s")
+    for name, row in scores.get("by_type", {}).items():
+        lines.append(f"  {name + ':':<20} {row['items']:>2} questions, facts {row['facts']}, "
+                     f"gold cited {row['gold_cited']}, gold read {row['gold_read']}, "
+                     f"refused {row['refused']}")
     if speed:
         lines.append(f"  raw llama.cpp        prompt {speed['prompt_tokens_per_s']:.0f} tok/s, "
                      f"generation {speed['generation_tokens_per_s']:.1f} tok/s")
