@@ -142,7 +142,7 @@ def _answers(questions, searcher, model, options: tuple[int, bool], speed, log) 
 
 def _baseline_answers(questions, searcher, model, speed, log) -> list[dict]:
     from answers.baseline import NaiveRag
-    from retrieval.embeddings import LangChainEmbeddings
+    from retrieval.retriever import LangChainEmbeddings
 
     rag = NaiveRag(list(searcher.documents.values()), LangChainEmbeddings(searcher.embedder),
                    model)
