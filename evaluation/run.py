@@ -123,7 +123,7 @@ def _answers(session: Session, eval_set: dict, options: EvalOptions, log) -> lis
 
 def _baseline(session: Session) -> Callable[[str], dict]:
     from answers.baseline import NaiveRag
-    from retrieval.embeddings import LangChainEmbeddings
+    from retrieval.retriever import LangChainEmbeddings
 
     searcher = session.searcher()
     rag = NaiveRag(list(searcher.documents.values()), LangChainEmbeddings(searcher.embedder),

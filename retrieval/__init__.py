@@ -1,4 +1,8 @@
-"""Retrieval stage: a persistent Chroma index plus BM25, fused into one hybrid search."""
+"""Retrieval stage: a persistent Chroma index plus BM25, fused into one hybrid search.
+
+The LangChain retriever (`retrieval.retriever`) is imported on first use of its names: LangChain
+costs about a second to import and searching does not use it.
+"""
 
 from retrieval.embeddings import BUNDLED_MODEL, Embedder, load_embedder, offline_environment
 from retrieval.fusion import FUSIONS
@@ -10,7 +14,6 @@ from retrieval.index import (
     corpus_passages,
     remove_stale,
 )
-from retrieval.retriever import PassageRetriever, as_retriever, hit_document
 from retrieval.search import MODES, Hit, Searcher, embed_pending, open_searcher, searcher_over
 
 __all__ = [
@@ -35,3 +38,14 @@ __all__ = [
     "remove_stale",
     "searcher_over",
 ]
+
+_LANGCHAIN = {"PassageRetriever", "as_retriever", "hit_document"}  # in retrieval.retriever
+
+
+def __getattr__(name: str):
+    """The LangChain names, imported when first asked for (PEP 562)."""
+    if name in _LANGCHAIN:
+        from retrieval import retriever
+
+        return getattr(retriever, name)
+    raise AttributeError(f"module 'retrieval' has no attribute {name!r}")

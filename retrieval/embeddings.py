@@ -9,7 +9,6 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BATCH = 64
@@ -102,15 +101,3 @@ def load_embedder(path: Path | str | None = None, name: str | None = None) -> Em
         raise FileNotFoundError(f"{folder}: not a sentence-transformers model folder")
     return Embedder(name=name or (BUNDLED_MODEL if path is None else str(folder)), path=folder)
 
-
-class LangChainEmbeddings(Embeddings):
-    """An `Embedder` seen as LangChain `Embeddings` (what langchain-chroma calls)."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.encode(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.encode([text])[0].tolist()

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from documents import Document, Passage, split_passages
-from retrieval.embeddings import Embedder, LangChainEmbeddings
+from retrieval.embeddings import Embedder
 from retrieval.lock import IndexBusy, writing
 
 # Bump when the stored metadata changes meaning: an index of another schema is rebuilt.
@@ -77,10 +77,15 @@ class IndexReport:
 
 @dataclass(frozen=True)
 class PassageStore:
-    """An open Chroma collection of passage vectors (through langchain-chroma)."""
+    """An open Chroma collection of passage vectors and the embedder that writes them.
+
+    It speaks to chromadb directly, not through langchain-chroma: a search then imports no
+    LangChain (about a second of a cold `counterpoint search`), and the calls are the same
+    ones langchain-chroma made (get_or_create_collection, query, upsert, delete).
+    """
 
     client: object  # chromadb.ClientAPI
-    vectors: object  # langchain_chroma.Chroma
+    embedder: Embedder
     name: str
     location: str
     rebuilt: str | None
@@ -157,13 +162,11 @@ def open_store(location: IndexLocation, embedder: Embedder, rebuild: bool = Fals
         reason = "rebuild requested" if rebuild else _mismatch(stored, expected)
         with writing(folder) if folder is not None else contextlib.nullcontext():
             client.delete_collection(name)
-    from langchain_chroma import Chroma
-
-    vectors = Chroma(client=client, collection_name=name,
-                     embedding_function=LangChainEmbeddings(embedder),
-                     collection_metadata=expected,
-                     collection_configuration={"hnsw": {"space": "cosine"}})
-    return PassageStore(client, vectors, name, where, reason, folder)
+    # embedding_function=None: we pass vectors ourselves, and Chroma must not fall back on
+    # (and record in the collection's configuration) its own default ONNX model.
+    client.get_or_create_collection(name=name, embedding_function=None, metadata=expected,
+                                    configuration={"hnsw": {"space": "cosine"}})
+    return PassageStore(client, embedder, name, where, reason, folder)
 
 
 def _mismatch(stored: dict, expected: dict) -> str | None:
@@ -311,7 +314,7 @@ def remove_stale(store: PassageStore, stale: set[str]) -> int:
     limit = max(1, min(store.client.get_max_batch_size(), 1024))
     for i in range(0, len(ordered), limit):
         with store.writing():
-            store.vectors.delete(ids=ordered[i : i + limit])
+            store.collection.delete(ids=ordered[i : i + limit])
     return len(ordered)
 
 
@@ -326,7 +329,7 @@ def add_missing(store: PassageStore, missing: list[Passage],
     """
     for i in range(0, len(missing), EMBED_BATCH):
         chunk = missing[i : i + EMBED_BATCH]
-        embeddings = store.vectors.embeddings.embed_documents([p.text for p in chunk])
+        embeddings = store.embedder.encode([p.text for p in chunk]).tolist()
         with store.writing():
             store.collection.upsert(ids=[p.id for p in chunk], embeddings=embeddings,
                                     documents=[p.text for p in chunk],

@@ -1,4 +1,9 @@
-"""The hybrid search as a LangChain retriever (a runnable: query -> list of Documents)."""
+"""LangChain views of the retrieval stage: the hybrid search as a retriever (a runnable: query
+-> list of Documents) and the embedder as LangChain `Embeddings`.
+
+Only this module imports LangChain, and `retrieval/__init__` imports it on first use: a
+`counterpoint search` never needs LangChain, and importing it costs about a second.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LangChainDocument
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 
+from retrieval.embeddings import Embedder
 from retrieval.search import Hit
 
 
@@ -44,3 +51,16 @@ def as_retriever(searcher, k: int = 6, kinds=None, doc_ids=None,
     return PassageRetriever(searcher=searcher, k=k, mode=mode,
                             kinds=None if kinds is None else tuple(kinds),
                             doc_ids=None if doc_ids is None else tuple(doc_ids))
+
+
+class LangChainEmbeddings(Embeddings):
+    """An `Embedder` seen as LangChain `Embeddings` (for LangChain vector stores)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.encode([text])[0].tolist()

@@ -149,11 +149,12 @@ class Searcher:
     def _dense(self, vector, depth, kinds, doc_ids) -> dict[int, float]:
         """Passage index -> cosine similarity for Chroma's nearest neighbours, best first."""
         with self.store.reaching():
-            results = self.store.vectors.similarity_search_by_vector_with_relevance_scores(
-                vector.tolist(), k=depth, filter=chroma_filter(kinds, doc_ids))
+            results = self.store.collection.query(
+                query_embeddings=[vector.tolist()], n_results=depth,
+                where=chroma_filter(kinds, doc_ids), include=["distances"])
         found = {}
-        for document, distance in results:
-            position = self._position.get(document.id)
+        for key, distance in zip(results["ids"][0], results["distances"][0], strict=True):
+            position = self._position.get(key)
             if position is not None:  # ids come from this corpus; anything else is stale
                 found[position] = 1.0 - float(distance)
         return found

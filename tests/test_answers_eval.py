@@ -11,7 +11,7 @@ from answers.baseline import CHUNK_CHARS, NaiveRag, chunk_document
 from evaluation.answers import facts_present, question_types, score_item, summarize
 from generation import ModelHandle, ModelSpec
 from interface.cli.ask import format_answer
-from retrieval.embeddings import LangChainEmbeddings
+from retrieval.retriever import LangChainEmbeddings
 
 QUOTE = "US goods exports to China in 2024 were $143.5 billion."
 ITEM = {"id": "d03", "q": "How much did the US export to China in goods in 2024?",

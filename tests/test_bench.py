@@ -38,7 +38,7 @@ def test_answer_costs_take_retrieval_seconds_from_the_answers_own_timings(search
 def test_baseline_retrieval_seconds_come_from_langchains_trace_of_its_retriever(
         corpus_documents, embedder):
     from answers.baseline import NaiveRag
-    from retrieval.embeddings import LangChainEmbeddings
+    from retrieval.retriever import LangChainEmbeddings
 
     chat = GenericFakeChatModel(messages=iter([AIMessage("Pokrovsk.")]))
     model = ModelHandle("scripted", chat, None, ModelSpec("local"))

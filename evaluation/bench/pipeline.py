@@ -190,7 +190,7 @@ def raw_first_token(model, answer) -> float | None:
 
 def _baseline_answers(questions, searcher, model, speed, log) -> list[dict]:
     from answers.baseline import NaiveRag
-    from retrieval.embeddings import LangChainEmbeddings
+    from retrieval.retriever import LangChainEmbeddings
 
     rag = NaiveRag(list(searcher.documents.values()), LangChainEmbeddings(searcher.embedder),
                    model)

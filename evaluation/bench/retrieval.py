@@ -1,5 +1,5 @@
 """Retrieval benchmarks: ingest vs raw encode, search latency at 1k-100k passages, quality by mode,
-embedded Chroma vs a `chroma run` server on loopback.
+embedded Chroma vs a `chroma run` server on loopback, and cold CLI commands (fresh processes).
 
     .venv/bin/python -m evaluation.bench.retrieval [--quick] [--json FILE]
 """
@@ -30,6 +30,9 @@ MODES = ("dense", "bm25", "hybrid")
 SIZES = (1_000, 10_000, 100_000)
 _PER_DOCUMENT = 1_000
 _BATCH = 4_000
+# What a user types at a terminal: the command's whole wait, process start and imports included.
+COLD_COMMANDS = {"search": ["search", "drone attacks", "--json"], "docs": ["docs", "--json"]}
+_ENTRY_POINT = "import sys; from interface.cli import main; sys.exit(main())"  # as installed
 
 
 def _location(data_dir: Path, chroma_url: str | None = None) -> IndexLocation:
@@ -104,6 +107,24 @@ def _raw_encode_rate(embedder, texts: list[str], threads: int) -> float:
         return len(texts) / (time.perf_counter() - started)
     finally:
         torch.set_num_threads(previous)
+
+
+def cold_cli(data_dir: Path, runs: int) -> dict:
+    """Median seconds of each command in `COLD_COMMANDS`, each run in a fresh process over an
+    index already built in `data_dir`."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COUNTERPOINT_")}
+    environment["PYTHONPATH"] = str(REPO_DIR)
+    found = {}
+    for name, argv in COLD_COMMANDS.items():
+        seconds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", _ENTRY_POINT, *argv, "--corpus-dir",
+                            str(REPO_DIR / "corpus"), "--data-dir", str(data_dir)],
+                           check=True, capture_output=True, env=environment, timeout=600)
+            seconds.append(time.perf_counter() - started)
+        found[name] = {"median_s": round(float(np.median(seconds)), 2), "runs": runs}
+    return found
 
 
 def synthetic_corpus(passages: list[Passage], vectors: np.ndarray, size: int,
@@ -211,6 +232,8 @@ def run(quick: bool = False, log=print) -> dict:
         documents = load_corpus(REPO_DIR / "corpus")
         results["ingest_real_corpus"] = ingest_throughput(embedder, documents, work / "ingest")
         log(f"ingest, real corpus: {results['ingest_real_corpus']}")
+        results["cold_cli"] = cold_cli(work / "ingest", runs=1 if quick else 3)
+        log(f"cold CLI, real corpus: {results['cold_cli']}")
         real = open_searcher(_location(work / "ingest"), embedder, log=lambda _: None)
         results["quality"] = quality_by_mode(real)
         results["latency_real_corpus"] = latency_by_mode(real, queries, real_repeats)

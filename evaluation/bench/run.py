@@ -90,7 +90,17 @@ def _latency(retrieval: dict) -> str:
                      for m in modes), latency["hybrid"]["n"]] for name, latency in corpora]
     header = ["**Search latency** p50 / p95 ms (k=10)", "dense", "BM25", "hybrid",
               "query embedding alone", "queries"]
-    return "\n".join(markdown_table(header, rows))
+    return "\n".join(markdown_table(header, rows)) + _cold_cli(retrieval.get("cold_cli"))
+
+
+def _cold_cli(cold: dict | None) -> str:
+    """One line under the latency table (bench.json files from before it have none)."""
+    if not cold:
+        return ""
+    return (f"\n\nCold start, real corpus (a fresh process, index built; median of "
+            f"{cold['search']['runs']}): `counterpoint search \"drone attacks\" --json` "
+            f"{cold['search']['median_s']:.1f} s, `counterpoint docs --json` "
+            f"{cold['docs']['median_s']:.1f} s.")
 
 
 def _growth(retrieval: dict) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evaluation.argkp import DEFAULT_ARGKP
 from interface.cli.options import opened, positive_int, print_json, print_text
 
 EXPORT_FORMATS = ("json", "argdown", "aif", "markdown", "mermaid")
@@ -70,7 +69,7 @@ def _register_evals(evals, common) -> None:
         parser.set_defaults(handler=run_eval_stance if name == "stance" else run_eval_audit)
     argkp = evals.add_parser("argkp", parents=[common],
                              help="ArgKP: stance accuracy/macro-F1 and KPA-2021 Track 1 mAP")
-    argkp.add_argument("--argkp", type=Path, default=DEFAULT_ARGKP,
+    argkp.add_argument("--argkp", type=Path,
                        help="folder with the ArgKP csv files (default ../shared/benchmarks/argkp)")
     argkp.add_argument("--split", default="test", choices=("train", "dev", "test"))
     argkp.add_argument("--sample", type=positive_int,
@@ -291,10 +290,16 @@ def _score_text(title: str, score) -> str:
 
 
 def run_eval_argkp(args, settings) -> int:
-    from evaluation.argkp import PUBLISHED, evaluate_argkp_stance, evaluate_track1, load_argkp
+    from evaluation.argkp import (
+        DEFAULT_ARGKP,
+        PUBLISHED,
+        evaluate_argkp_stance,
+        evaluate_track1,
+        load_argkp,
+    )
     from retrieval import load_embedder
 
-    data = load_argkp(args.argkp, args.split)
+    data = load_argkp(args.argkp or DEFAULT_ARGKP, args.split)
     track1 = evaluate_track1(data, load_embedder().encode)
     result = {"split": args.split, "arguments": len(data.arguments),
               "track1": track1.to_dict(), "published": PUBLISHED}

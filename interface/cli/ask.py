@@ -106,7 +106,7 @@ def run_eval_answers(args, settings) -> int:
 
 def run_eval_baseline(args, settings) -> int:
     from answers.baseline import NaiveRag
-    from retrieval.embeddings import LangChainEmbeddings
+    from retrieval.retriever import LangChainEmbeddings
 
     with opened(settings) as session:
         searcher, model = _open(session)

@@ -1,8 +1,11 @@
-"""`counterpoint models prepare` and `counterpoint models list`."""
+"""`counterpoint models prepare` and `counterpoint models list`.
+
+`generation` is imported inside the handlers: main.py imports every command module, and
+importing the model stack (LangChain prompts, providers) would add a second to every command.
+"""
 
 from __future__ import annotations
 
-from generation import QWEN_1_5B, SPEC_HELP, is_ready, parse_spec, prepare
 from interface.cli.options import print_json
 
 
@@ -21,6 +24,8 @@ def register(commands, evals, common) -> None:
 
 
 def run_prepare(args, settings) -> int:
+    from generation import QWEN_1_5B, prepare
+
     prepared = prepare(settings.model_cache, full_check=args.verify)
     if args.json:
         print_json({"path": str(prepared.path), "assembled": prepared.assembled,
@@ -34,6 +39,8 @@ def run_prepare(args, settings) -> int:
 
 def model_rows(settings) -> list[dict]:
     """The providers, which one is selected, and whether the bundled model is ready."""
+    from generation import QWEN_1_5B, is_ready, parse_spec
+
     selected = parse_spec(settings.llm)
     bundled_ready = is_ready(settings.model_cache)
     return [
@@ -53,6 +60,8 @@ def model_rows(settings) -> list[dict]:
 
 
 def run_list(args, settings) -> int:
+    from generation import SPEC_HELP, parse_spec
+
     rows = model_rows(settings)
     if args.json:
         print_json({"selected": str(parse_spec(settings.llm)), "providers": rows})

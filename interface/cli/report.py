@@ -8,7 +8,6 @@ import shlex
 import sys
 from pathlib import Path
 
-from evaluation.argkp import DEFAULT_ARGKP
 from interface.settings import session_of
 
 BLOCKS = {"eval": "report", "bench": "bench"}  # README block name -> file stem in --out
@@ -19,7 +18,7 @@ def register(commands, evals, common) -> None:
     every = evals.add_parser("all", parents=[common],
                              help="every evaluation, written as report.md and report.json")
     every.add_argument("--set", type=Path, help="evaluation set (default: data/eval/dev.json)")
-    every.add_argument("--argkp", type=Path, default=DEFAULT_ARGKP,
+    every.add_argument("--argkp", type=Path,
                        help="folder with the ArgKP csv files (default ../shared/benchmarks/argkp)")
     every.add_argument("--argkp-split", choices=("train", "dev", "test"),
                        help="ArgKP split (default test)")
@@ -90,12 +89,13 @@ def run_eval_all(args, settings) -> int:
 
 def _eval_options(args, settings):
     """What `eval all` runs on: the flags given, the rest from the settings and the defaults."""
+    from evaluation.argkp import DEFAULT_ARGKP
     from evaluation.dataset import DEV_SET
     from evaluation.run import EvalOptions
 
     given = {"argkp_split": args.argkp_split, "argkp_sample": args.argkp_sample}
-    return EvalOptions(eval_set=args.set or DEV_SET, argkp_dir=args.argkp, k=settings.k,
-                       include_comments=settings.include_comments, quick=args.quick,
+    return EvalOptions(eval_set=args.set or DEV_SET, argkp_dir=args.argkp or DEFAULT_ARGKP,
+                       k=settings.k, include_comments=settings.include_comments, quick=args.quick,
                        **{name: value for name, value in given.items() if value is not None})
 
 
