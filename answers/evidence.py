@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from documents import Passage
 
@@ -63,3 +64,44 @@ def numbered(passages: Sequence[Passage]) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+# A short sentence opening with one of these leans on the one before it ("This includes India
+# and China."): shown alone, or left out after its antecedent, the model misses what it says.
+# Longer ones mostly say enough by themselves, and each join costs prompt tokens.
+_LEANS_BACK = re.compile(r"^(?:this|that|these|those|it|they|such|both)\b", re.I)
+SHORT_SENTENCE = 80  # characters
+
+
+def in_context(passage: Passage, searcher) -> Passage:
+    """The passage joined with a neighbour it cannot be read without: the sentence before it
+    when it is short and opens with "This"/"It"/..., the sentence after it when that one is.
+    Both stay in one paragraph or comment; the result is still a verbatim span of the
+    document."""
+    position = searcher.passage_position(passage)
+    if position is None:
+        return passage
+    start, end = passage, passage
+    before = _neighbour(searcher, position - 1, passage)
+    if before is not None and _leans_back(passage):
+        start = before
+    after = _neighbour(searcher, position + 1, passage)
+    if after is not None and _leans_back(after):
+        end = after
+    if start is passage and end is passage:
+        return passage
+    text = searcher.documents[passage.doc_id].text[start.start:end.end]
+    return replace(passage, start=start.start, end=end.end, text=text)
+
+
+def _leans_back(passage: Passage) -> bool:
+    return len(passage.text) < SHORT_SENTENCE and bool(_LEANS_BACK.match(passage.text))
+
+
+def _neighbour(searcher, position: int, passage: Passage) -> Passage | None:
+    if not 0 <= position < len(searcher.passages):
+        return None
+    other = searcher.passages[position]
+    same_unit = (other.doc_id, other.kind, other.paragraph, other.comment) == (
+        passage.doc_id, passage.kind, passage.paragraph, passage.comment)
+    return other if same_unit else None

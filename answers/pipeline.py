@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from answers.answer import NOT_FOUND, Answer, AnswerSentence, refusal
-from answers.evidence import numbered, retrieve
+from answers.evidence import in_context, numbered, retrieve
 from answers.linking import claim_of, link_sentence
 from answers.rewrite import standalone_question
 from documents import Citation, Passage, attributed, sentence_spans
@@ -49,6 +49,12 @@ _NO_INFORMATION = re.compile(
     r"\b(?:do|does|did) not (?:provide|contain|mention|say|state|specify|include|answer)|"
     r"\bno (?:information|mention)\b|\bnot (?:mentioned|stated|specified|provided)\b|"
     r"\bcannot be (?:determined|answered)\b", re.I)
+# "According to the passage, X" says nothing the citation does not: the sentence is X. Frames
+# naming an article or a reader stay, since they attribute the claim.
+_PASSAGE_FRAME = re.compile(
+    r"^(?:according to (?:the )?(?:passages?|texts?|documents?)(?: \d+| \[\d+\])?\s*,\s*|"
+    r"(?:the )?(?:passages?|texts?|documents?)(?: \d+| \[\d+\])? "
+    r"(?:states?|says?|notes?|mentions?|indicates?|explains?) that\s+)", re.I)
 
 
 def answer_question(question: str, searcher: Searcher, model: Model, history=(), k: int = 6,
@@ -73,9 +79,12 @@ def answer_question(question: str, searcher: Searcher, model: Model, history=(),
     if _is_refusal(draft) or not draft_sentences(draft):
         return refusal(question, query, clock.total(), evidence=evidence.shown)
     with clock("checks"):
-        ranked = [*evidence.chosen, *(p for p in evidence.shown if p not in evidence.chosen)]
-        others = [h.passage for h in hits if h.passage not in evidence.shown]
-        sentences = _cited_sentences(draft, query, ranked, others, searcher, model)
+        # The chooser's picks are judged first for every sentence; then whatever else was
+        # shown or retrieved, by closeness to the sentence.
+        others = [p for p in (*evidence.shown, *(h.passage for h in hits))
+                  if p not in evidence.chosen]
+        sentences = _cited_sentences(draft, query, evidence.chosen, list(dict.fromkeys(others)),
+                                     searcher, model)
     supported = sum(s.supported for s in sentences)
     if not supported:
         return refusal(question, query, clock.total(), unsupported=len(sentences),
@@ -118,29 +127,31 @@ class Evidence:
 def choose_evidence(query: str, hits, searcher: Searcher, model: Model) -> Evidence:
     """The passages shown to the model and the ones it picks as answering the query.
 
-    A passage that gives the model orders (a planted injection) is never shown to it. A
-    similarity floor first; then P(passage number) read from the logits of a one-digit
-    reply, where 0 stands for "none of them": refuse when 0 is likelier than every passage.
+    A passage that gives the model orders (a planted injection) is never shown to it; a
+    sentence that leans on its neighbour is shown with it (`in_context`). A similarity floor
+    first; then P(passage number) read from the logits of a one-digit reply, where 0 stands
+    for "none of them": refuse when 0 is likelier than every passage.
     """
     hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_SHOWN]
-    shown = shown_passages(hits)
+    shown = shown_passages(hits, searcher)
     if not hits or _best_similarity(query, hits, searcher) < SIMILARITY_FLOOR:
         return Evidence(shown, ())
     prompt = render_prompt("answer_choose.txt", passages=numbered(shown), question=query)
-    labels = [str(number) for number in range(len(hits) + 1)]
+    labels = [str(number) for number in range(len(shown) + 1)]
     probability = model.label_probabilities([("human", prompt)], labels)
-    ranked = sorted(((probability[str(n)], n) for n in range(1, len(hits) + 1)), reverse=True)
+    ranked = sorted(((probability[str(n)], n) for n in range(1, len(shown) + 1)), reverse=True)
     best = ranked[0][0]
     if probability["0"] >= best:
         return Evidence(shown, ())
-    return Evidence(shown, tuple(hits[n - 1].passage for p, n in ranked[:MAX_CHOSEN]
+    return Evidence(shown, tuple(shown[n - 1] for p, n in ranked[:MAX_CHOSEN]
                                  if p >= CHOSEN_SHARE * best))
 
 
-def shown_passages(hits) -> tuple[Passage, ...]:
-    """What the model reads of the hits: the first MAX_SHOWN that give it no orders."""
-    return tuple(h.passage for h in hits if instruction_like(h.passage.text) is None
-                 )[:MAX_SHOWN]
+def shown_passages(hits, searcher: Searcher) -> tuple[Passage, ...]:
+    """What the model reads of the hits: the first MAX_SHOWN that give it no orders, each
+    with the neighbour it leans on."""
+    hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_SHOWN]
+    return tuple(dict.fromkeys(in_context(h.passage, searcher) for h in hits))
 
 
 def _best_similarity(query: str, hits, searcher) -> float:
@@ -189,7 +200,8 @@ def _is_refusal(draft: str) -> bool:
 def draft_sentences(draft: str) -> list[str]:
     """The draft cut into sentences by code, without passage markers or refusal filler."""
     text = _MARKERS.sub("", " ".join(draft.split()))
-    sentences = [_capitalised(text[a:b]) for a, b in sentence_spans(text)]
+    sentences = [_capitalised(_PASSAGE_FRAME.sub("", text[a:b], count=1))
+                 for a, b in sentence_spans(text)]
     kept = [s for s in sentences if NOT_FOUND.lower().rstrip(".") not in s.lower()
             and not _NO_INFORMATION.search(s)]
     return kept[: MAX_SENTENCES + 1]

@@ -75,6 +75,10 @@ class Searcher:
         for p in passages:
             self._unembedded.discard(self._position[p.id])
 
+    def passage_position(self, passage: Passage) -> int | None:
+        """Where the passage stands in `passages` (document order); None if not indexed."""
+        return self._position.get(passage.id)
+
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised embeddings of the texts (rows), from the index's model."""
         return self.embedder.encode(texts)

@@ -13,7 +13,7 @@ from answers import NOT_FOUND, answer_question
 from answers.linking import unbacked_details
 from answers.pipeline import draft_sentences
 from answers.rewrite import needs_rewrite, standalone_question, turns
-from documents import claim_of
+from documents import Citation, claim_of
 from documents.text import likely_names, numerals
 from generation import ModelHandle, ModelSpec
 
@@ -163,6 +163,15 @@ def test_draft_sentences_drop_markers_and_no_information_filler():
     assert draft_sentences(draft) == ["Pokrovsk is the centre.", "Kyiv is far."]
 
 
+def test_draft_sentences_drop_frames_naming_the_passage_but_keep_attributions():
+    draft = ("According to the passage, about 61% were intercepted. The passage states that "
+             "Russia began rolling it up. According to one reader, Putin is 72. "
+             "The article says that Pokrovsk is a hub.")
+    assert draft_sentences(draft) == ["About 61% were intercepted.", "Russia began rolling it up.",
+                                      "According to one reader, Putin is 72.",
+                                      "The article says that Pokrovsk is a hub."]
+
+
 def test_claim_details_must_appear_in_the_sources():
     claim = claim_of("According to the article, Witkoff met Putin 5 times in 2025.")
     assert claim == "Witkoff met Putin 5 times in 2025."
@@ -190,3 +199,20 @@ def test_a_refusal_by_the_chooser_reports_only_the_steps_it_took(searcher):
                              progress=lambda step, detail: steps.append(step))
     assert answer.refused and steps == ["rewrite", "retrieval", "choose"]
     assert list(answer.timings) == [*steps, "total"]
+
+
+def test_a_short_sentence_leaning_on_its_neighbour_is_shown_with_it(searcher):
+    """"This includes India and China." says nothing alone: it is shown (and cited) joined to
+    the sentence it leans on, as one verbatim span; a self-contained sentence stays alone."""
+    from answers.evidence import in_context
+
+    lean = next(p for p in searcher.passages if p.text == "This includes India and China.")
+    antecedent = next(p for p in searcher.passages if p.text.startswith(
+        "The main feature of the threat from Trump"))
+    for passage in (lean, antecedent):
+        joined = in_context(passage, searcher)
+        assert (joined.start, joined.end) == (antecedent.start, lean.end)
+        assert joined.text == searcher.documents[lean.doc_id].text[joined.start:joined.end]
+        assert Citation.of(joined).is_verbatim(searcher.documents)
+    alone = next(p for p in searcher.passages if "nearly 14,000 drone attacks" in p.text)
+    assert in_context(alone, searcher) == alone

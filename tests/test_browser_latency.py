@@ -55,7 +55,7 @@ def raw_first_token(session, question: str) -> float:
     from answers.pipeline import answer_prompt, shown_passages
 
     searcher, model = session.searcher(), session.model()
-    shown = shown_passages(retrieve(question, searcher, Settings().k))
+    shown = shown_passages(retrieve(question, searcher, Settings().k), searcher)
     engine = model.chat.engine
     messages = [{"role": "user", "content": answer_prompt(question, shown)}]
     engine._llama.reset()
