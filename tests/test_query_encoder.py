@@ -53,6 +53,10 @@ def encoder(embedder):
     return found
 
 
+@pytest.mark.reliability("bad input", "20 queries for the numpy query encoder: over 256 word "
+                         "pieces, one letter, Chinese, Cyrillic, emoji, tabs and new lines",
+                         "every vector within 1e-5 of sentence-transformers' (measured 1.5e-7), "
+                         "cut at the model folder's max_seq_length")
 def test_vectors_match_sentence_transformers(embedder, encoder):
     untruncated = len(embedder.model.tokenizer(LONG, truncation=False)["input_ids"])
     assert untruncated > 300  # the long queries really are cut at the folder's 256
@@ -117,10 +121,6 @@ print(json.dumps(found))
 """
 
 
-@pytest.mark.reliability("load", "the 36 development questions through a cold `counterpoint "
-                         "search --json`, hybrid and dense, query embedded in numpy",
-                         "the same passages in the same order as sentence-transformers; scores "
-                         "within 1e-5; torch never imported")
 def test_cli_search_finds_what_sentence_transformers_finds(searcher):
     questions = [item["q"] for item in load_eval_set(DEV_SET)["qa"]]
     assert len(questions) == 36
