@@ -79,8 +79,9 @@ def test_search_imports_no_model_stack_langchain_app_or_llm_and_finds_what_the_s
 
 def test_search_over_a_changed_corpus_embeds_passages_with_sentence_transformers(
         tmp_path, embedder):
-    """Only the query is embedded in numpy: new passages still get sentence-transformers'
-    vectors (here the whole index is built by the search command, first use)."""
+    """Only the query is embedded in numpy: a search that must first index passages (here the
+    whole corpus, first use) loads sentence-transformers for them. The two encoders agree to
+    ~1e-7, so the imported torch, not the stored vector, shows which one embedded them."""
     corpus = tmp_path / "corpus"
     shutil.copytree(REPO / "corpus", corpus)
     done, imported = cold(tmp_path, "search", "drone attacks", "--mode", "dense", "--json",
