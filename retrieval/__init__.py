@@ -14,6 +14,7 @@ from retrieval.index import (
     corpus_passages,
     remove_stale,
 )
+from retrieval.query_encoder import query_encoder_for
 from retrieval.search import MODES, Hit, Searcher, embed_pending, open_searcher, searcher_over
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "load_embedder",
     "offline_environment",
     "open_searcher",
+    "query_encoder_for",
     "remove_stale",
     "searcher_over",
 ]

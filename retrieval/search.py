@@ -52,6 +52,9 @@ class Searcher:
     store: PassageStore
     bm25: BM25Index
     fusion: str = "rrf"
+    # Embeds the query in `search` (anything with `encode(texts) -> rows`); None: the embedder.
+    # The CLI's `search` passes the numpy MiniLM (retrieval.query_encoder) to skip torch.
+    query_encoder: object | None = None
     _position: dict[str, int] = field(init=False, repr=False)
     _kinds: np.ndarray = field(init=False, repr=False)
     _doc_ids: np.ndarray = field(init=False, repr=False)
@@ -96,7 +99,7 @@ class Searcher:
         if mode != "dense":
             rankings["bm25"] = _top(np.where(allowed, bm25, 0.0), depth)
         if mode != "bm25":
-            vector = self.embed([query])[0]
+            vector = (self.query_encoder or self.embedder).encode([query])[0]
             dense = self._dense(vector, depth, kinds, doc_ids)
             rankings["dense"] = list(dense)
         if mode == "hybrid" and self.fusion == "weighted":

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from helpers import REPO
 
@@ -33,11 +35,12 @@ APP_AND_LLM = {"gradio", "llama_cpp", "openai", "ollama"}
 MODEL_STACK = {"torch", "transformers", "sentence_transformers"}
 
 
-def cold(data_dir, *argv: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+def cold(data_dir, *argv: str, corpus_dir=REPO / "corpus"
+         ) -> tuple[subprocess.CompletedProcess, set[str]]:
     """Run the real command in a fresh process; return it and the packages it imported."""
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", PROBE, *argv, "--corpus-dir",
-                           str(REPO / "corpus"), "--data-dir", str(data_dir)],
+                           str(corpus_dir), "--data-dir", str(data_dir)],
                           capture_output=True, text=True, env=environment, timeout=300)
     assert done.returncode == 0, done.stderr
     line = next(line for line in reversed(done.stderr.splitlines())
@@ -59,15 +62,44 @@ def test_docs_imports_no_model_stack_no_langchain_and_no_chroma(tmp_path):
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
-def test_search_imports_no_langchain_app_or_llm_and_finds_what_the_searcher_finds(
+def test_search_imports_no_model_stack_langchain_app_or_llm_and_finds_what_the_searcher_finds(
         searcher, data_dir, mode):
     done, imported = cold(data_dir, "search", "drone attacks", "--mode", mode, "--json")
     expected = [hit.to_dict() for hit in searcher.search("drone attacks", k=6, mode=mode)]
-    assert expected and json.loads(done.stdout) == expected
-    assert imported & (LANGCHAIN | APP_AND_LLM) == set()
+    hits = json.loads(done.stdout)
+    assert expected and [(h["doc_id"], h["start"], h["end"]) for h in hits] == \
+        [(h["doc_id"], h["start"], h["end"]) for h in expected]
+    # The query vector comes from the numpy MiniLM (retrieval/query_encoder.py): dense scores
+    # may differ from sentence-transformers' in the 7th decimal.
+    assert [h["score"] for h in hits] == pytest.approx([h["score"] for h in expected], abs=1e-5)
+    assert imported & (LANGCHAIN | APP_AND_LLM | MODEL_STACK) == set()
     assert "chromadb" in imported
-    # Keyword search needs no query vector, so it never loads the model stack.
-    assert (imported & MODEL_STACK == set()) == (mode == "bm25")
+    assert ("tokenizers" in imported) == (mode != "bm25")  # keyword search needs no vector
+
+
+def test_search_over_a_changed_corpus_embeds_passages_with_sentence_transformers(
+        tmp_path, embedder):
+    """Only the query is embedded in numpy: a search that must first index passages (here the
+    whole corpus, first use) loads sentence-transformers for them. The two encoders agree to
+    ~1e-7, so the imported torch, not the stored vector, shows which one embedded them."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    done, imported = cold(tmp_path, "search", "drone attacks", "--mode", "dense", "--json",
+                          corpus_dir=corpus)
+    assert MODEL_STACK <= imported
+    from interface.settings import Settings
+    from retrieval.index import open_store
+
+    store = open_store(Settings(corpus_dir=corpus, data_dir=tmp_path).index, embedder)
+    try:
+        top = json.loads(done.stdout)[0]
+        stored = store.collection.get(where={"doc_id": top["doc_id"]},
+                                      include=["embeddings", "documents"])
+    finally:
+        store.close()
+    row = stored["documents"].index(top["text"])
+    assert np.abs(np.asarray(stored["embeddings"][row]) - embedder.encode([top["text"]])[0]
+                  ).max() < 1e-6
 
 
 def test_models_list_still_names_the_providers(tmp_path):

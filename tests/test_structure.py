@@ -22,7 +22,7 @@ PUBLIC = {
                   "IndexReport", "IndexUnavailable", "PassageRetriever", "Searcher",
                   "as_retriever", "build_index", "corpus_passages", "embed_pending",
                   "hit_document", "load_embedder", "offline_environment", "open_searcher",
-                  "remove_stale", "searcher_over"],
+                  "query_encoder_for", "remove_stale", "searcher_over"],
     "generation": ["QWEN_1_5B", "SPEC_HELP", "Model", "ModelError", "ModelHandle", "ModelSpec",
                    "PreparedModel", "Progress", "Stopwatch", "is_ready", "load_model",
                    "load_prompt", "no_progress", "parse_spec", "prepare", "render_prompt"],

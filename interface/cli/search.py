@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from documents import KINDS
@@ -51,9 +52,15 @@ def run_index(args, settings) -> int:
 
 
 def run_search(args, settings) -> int:
+    from retrieval import query_encoder_for
+
     with opened(settings) as session:
-        hits = session.searcher().search(args.query, k=settings.k, kinds=args.kind,
-                                         doc_ids=args.doc, mode=args.mode)
+        searcher = session.searcher()
+        encoder = None if args.mode == "bm25" else query_encoder_for(searcher.embedder)
+        if encoder is not None:  # the bundled MiniLM in numpy: a cold search imports no torch
+            searcher = replace(searcher, query_encoder=encoder)
+        hits = searcher.search(args.query, k=settings.k, kinds=args.kind,
+                                 doc_ids=args.doc, mode=args.mode)
     if args.json:
         print_json([hit.to_dict() for hit in hits])
         return 0
