@@ -22,7 +22,9 @@ from interface.settings import Settings
 
 WARM_UP = "d04"  # loads the model; not counted
 QUESTIONS = ("d01", "d03", "d07", "e-q02", "e-q10")
-FIRST_WORDS_LIMIT = 15.0  # s, a loose bound for a loaded CI machine; the README has the figures
+# The draft streams before the citation checks: its first words come well before the checked
+# answer (measured 0.56 of it); without streaming they would come together.
+STREAMED_SHARE = 0.8
 
 pytestmark = [pytest.mark.browser, pytest.mark.llm,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium "
@@ -45,7 +47,12 @@ def _ask(page, question: str) -> tuple[float, float, str]:
     first = time.perf_counter() - started
     page.locator("#ask-chat .cp-answer").first.wait_for(timeout=LLM_TIMEOUT)
     checked = time.perf_counter() - started
-    return first, checked, page.locator("#ask-chat .cp-answer").first.inner_text()
+    text = page.locator("#ask-chat .cp-answer").first.inner_text()
+    # The audit of the answer's citations runs next on the same model queue; the next
+    # question waits for it (a "New conversation" clicked during it would be redrawn).
+    page.wait_for_function("() => !document.querySelector('#ask-evidence').innerText"
+                           ".includes('not audited')", timeout=LLM_TIMEOUT)
+    return first, checked, text
 
 
 def raw_first_token(session, question: str) -> float:
@@ -101,8 +108,7 @@ def test_first_words_and_checked_answers_in_the_page(tmp_path, embedder):
     target = os.environ.get("COUNTERPOINT_LATENCY_README")
     if target:
         write_block(Path(target), table)
-    assert statistics.median(firsts) < FIRST_WORDS_LIMIT
-    assert statistics.median(firsts) < statistics.median(checks)
+    assert statistics.median(firsts) < STREAMED_SHARE * statistics.median(checks)
 
 
 def latency_table(rows, raws) -> str:
