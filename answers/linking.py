@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from answers.evidence import numbered
 from documents import Passage, claim_of
 from documents.text import content_stems, likely_names, numerals
 from generation import render_prompt
 
-PROMPT_VARIABLES = {"support.txt": {"question", "statement", "passage"}}
+PROMPT_VARIABLES = {"support.txt": {"question", "statement", "passage"},
+                    "support_shown.txt": {"passages", "question", "statement", "number"},
+                    "support_other.txt": {"passages", "question", "statement", "passage"}}
 
 SIMILARITY_WEIGHT = 0.6  # the rest is word overlap
 CANDIDATE_FLOOR = 0.25  # below this a passage is not worth asking the model about
@@ -59,22 +62,41 @@ def rank_candidates(claim_vector: np.ndarray, claim: str, passages: Sequence[Pas
     return [i for _, _, i in sorted(kept)][:MAX_CANDIDATES]
 
 
-def supports(model, question: str, claim: str, passage: Passage) -> float:
-    """P(Yes): the model's judgment that the passage supports the claim."""
-    prompt = render_prompt("support.txt", question=question, statement=claim,
-                           passage=" ".join(passage.text.split()))
+def supports(model, question: str, claim: str, passage: Passage,
+             shown: Sequence[Passage] = ()) -> float:
+    """P(Yes): the model's judgment that the passage supports the claim.
+
+    When the answer was written from `shown`, the prompt starts with the very passages and
+    question the answer's prompts began with, so llama.cpp reuses their cache and evaluates
+    only the statement and the task: a shown passage is named by its number, any other is
+    quoted after them. Without `shown`, the passage gets a prompt of its own.
+    """
+    if passage in shown:
+        prompt = render_prompt("support_shown.txt", passages=numbered(shown),
+                               question=question, statement=claim,
+                               number=shown.index(passage) + 1)
+    elif shown:
+        prompt = render_prompt("support_other.txt", passages=numbered(shown),
+                               question=question, statement=claim,
+                               passage=" ".join(passage.text.split()))
+    else:
+        prompt = render_prompt("support.txt", question=question, statement=claim,
+                               passage=" ".join(passage.text.split()))
     return model.label_probabilities([("human", prompt)], ["Yes", "No"])["Yes"]
 
 
 def link_sentence(sentence: str, sentence_vector: np.ndarray, passages: Sequence[Passage],
-                  vectors: np.ndarray, model, question: str, preferred: int = 0) -> Link:
-    """Cite the best-ranked passages the model confirms, until the claim's details are covered."""
+                  vectors: np.ndarray, model, question: str, preferred: int = 0,
+                  shown: Sequence[Passage] = ()) -> Link:
+    """Cite the best-ranked passages the model confirms, until the claim's details are covered.
+
+    `shown`: the passages the answer's prompts listed (see `supports`)."""
     claim = claim_of(sentence)
     cited: list[Passage] = []
     for index in rank_candidates(sentence_vector, claim, passages, vectors, preferred):
         if cited and not unbacked_details(claim, [question, *(p.text for p in cited)]):
             break
-        if supports(model, question, claim, passages[index]) >= SUPPORT_THRESHOLD:
+        if supports(model, question, claim, passages[index], shown) >= SUPPORT_THRESHOLD:
             cited.append(passages[index])
     covered = not unbacked_details(claim, [question, *(p.text for p in cited)])
     return Link(tuple(cited), bool(cited) and covered)

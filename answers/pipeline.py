@@ -83,7 +83,7 @@ def answer_question(question: str, searcher: Searcher, model: Model, history=(),
         # shown or retrieved, by closeness to the sentence.
         others = [p for p in (*evidence.shown, *(h.passage for h in hits))
                   if p not in evidence.chosen]
-        sentences = _cited_sentences(draft, query, evidence.chosen, list(dict.fromkeys(others)),
+        sentences = _cited_sentences(draft, query, evidence, list(dict.fromkeys(others)),
                                      searcher, model)
     supported = sum(s.supported for s in sentences)
     if not supported:
@@ -211,17 +211,18 @@ def _capitalised(sentence: str) -> str:
     return sentence[:1].upper() + sentence[1:]
 
 
-def _cited_sentences(draft: str, query: str, chosen: Sequence[Passage],
+def _cited_sentences(draft: str, query: str, evidence: Evidence,
                      others: Sequence[Passage], searcher, model) -> list[AnswerSentence]:
     texts = draft_sentences(draft)
     if not texts:
         return []
-    passages = [*chosen, *others]
+    passages = [*evidence.chosen, *others]
     vectors = searcher.embed([*(claim_of(t) for t in texts), *(p.text for p in passages)])
-    claims, evidence = vectors[: len(texts)], np.asarray(vectors[len(texts):])
+    claims, vectors_of_passages = vectors[: len(texts)], np.asarray(vectors[len(texts):])
     sentences = []
     for text, vector in zip(texts, claims, strict=True):
-        link = link_sentence(text, vector, passages, evidence, model, query, len(chosen))
+        link = link_sentence(text, vector, passages, vectors_of_passages, model, query,
+                             len(evidence.chosen), evidence.shown)
         citations = tuple(Citation.of(p) for p in link.passages)
         sentences.append(AnswerSentence(attributed(text, link.passages), link.supported,
                                         citations))

@@ -3,6 +3,7 @@ scripted model: what is sent to it, and how its replies become cited sentences."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,12 @@ def model(judge: Judge, *replies: str) -> ModelHandle:
 
 
 def passage_of(prompt: str) -> str:
-    return prompt.split("Passage:", 1)[1]
+    """The passage a support prompt asks about: the numbered one it names, or the one it
+    quotes."""
+    named = re.search(r"Does passage (\d+) support", prompt)
+    if named:
+        return re.search(rf"^\[{named[1]}\] .*$", prompt, re.M)[0]
+    return re.split(r"(?i)\bpassage:", prompt, maxsplit=1)[1]
 
 
 MISSILES = "What share of missiles were intercepted in July 2025?"
@@ -72,7 +78,12 @@ def test_the_model_is_shown_numbered_passages_and_asked_about_each_sentence(sear
     chooser = judge.prompts[0]
     assert "[1] (article)" in chooser and MISSILES in chooser
     support = judge.prompts[-1]
-    assert "Answer: About 61% of missiles" in support and "Passage:" in support
+    assert "Answer: About 61% of missiles" in support
+    # Every check starts with the chooser's passages and question, so llama.cpp reuses their
+    # cache; a shown passage is named by its number, any other is quoted after them.
+    shared = chooser.split("Which passage")[0]
+    assert "Does passage" in support or "Another passage:" in support
+    assert all(prompt.startswith(shared) for prompt in judge.prompts[1:])
 
 
 def test_a_number_no_passage_contains_makes_the_sentence_unsupported(searcher):
@@ -216,3 +227,18 @@ def test_a_short_sentence_leaning_on_its_neighbour_is_shown_with_it(searcher):
         assert Citation.of(joined).is_verbatim(searcher.documents)
     alone = next(p for p in searcher.passages if "nearly 14,000 drone attacks" in p.text)
     assert in_context(alone, searcher) == alone
+
+
+def test_a_support_check_names_a_shown_passage_and_quotes_any_other(searcher):
+    from answers.linking import supports
+
+    shown, other = searcher.passages[:2], searcher.passages[5]
+    judge = Judge()
+    for passage, rest in ((shown[1], shown), (other, shown), (other, ())):
+        supports(model(judge), MISSILES, "A claim.", passage, rest)
+    named, quoted, alone = judge.prompts
+    assert named.startswith("Passages (") and "Does passage 2 support" in named
+    assert shown[0].text.split()[0] in named and other.text not in named
+    assert named.split("Answer:")[0] == quoted.split("Answer:")[0]  # the same cached prefix
+    assert "Another passage: " + " ".join(other.text.split()) in quoted
+    assert alone.startswith("Question: ") and "Passages (" not in alone

@@ -9,6 +9,7 @@ import pytest
 from answers import NOT_FOUND, answer_question
 from documents import add_document
 from evaluation.answers import score_item
+from evaluation.bench.pipeline import metered
 from evaluation.dataset import load_eval_set
 from interface.settings import Settings
 from retrieval import open_searcher
@@ -36,13 +37,18 @@ def dev_items():
 @pytest.mark.parametrize("item_id", ["d03", "d10", "r03"])
 def test_dev_questions_end_to_end(item_id, dev_items, searcher, local_model):
     section, item = dev_items[item_id]
-    answer = answer_question(item["q"], searcher, local_model)
+    with metered(local_model) as tokens:
+        answer = answer_question(item["q"], searcher, local_model)
     outcome = score_item(item, section, answer.to_dict(), searcher.documents, 0.0)
     assert outcome.valid_citations == outcome.citations
     if section == "refuse":
         assert answer.refused and answer.text == NOT_FOUND and not answer.citations
         return
     assert outcome.facts_present and outcome.gold_cited, answer.to_dict()
+    # The chooser, the draft and every support check of a shown passage start with the same
+    # passages and question: llama.cpp evaluates them once (with prompts of their own, the
+    # checks made an answer evaluate about two thirds of what it sent).
+    assert tokens["prompt_tokens"] < 0.5 * tokens["sent_tokens"], tokens
     assert all(s.citations for s in answer.sentences if s.supported)
     if item.get("kind") == "comment":
         assert outcome.attributed_to_readers
