@@ -17,8 +17,7 @@ from documents import Passage, claim_of
 from documents.text import content_stems, likely_names, numerals
 from generation import render_prompt
 
-PROMPT_VARIABLES = {"support.txt": {"question", "statement", "passage"},
-                    "support_shown.txt": {"passages", "question", "statement", "number"},
+PROMPT_VARIABLES = {"support_shown.txt": {"passages", "question", "statement", "number"},
                     "support_other.txt": {"passages", "question", "statement", "passage"}}
 
 SIMILARITY_WEIGHT = 0.6  # the rest is word overlap
@@ -63,31 +62,27 @@ def rank_candidates(claim_vector: np.ndarray, claim: str, passages: Sequence[Pas
 
 
 def supports(model, question: str, claim: str, passage: Passage,
-             shown: Sequence[Passage] = ()) -> float:
+             shown: Sequence[Passage]) -> float:
     """P(Yes): the model's judgment that the passage supports the claim.
 
-    When the answer was written from `shown`, the prompt starts with the very passages and
-    question the answer's prompts began with, so llama.cpp reuses their cache and evaluates
-    only the statement and the task: a shown passage is named by its number, any other is
-    quoted after them. Without `shown`, the passage gets a prompt of its own.
+    The prompt starts with the very passages (`shown`) and question the answer's prompts
+    began with, so llama.cpp reuses their cache and evaluates only the statement and the task:
+    a shown passage is named by its number, any other is quoted after them.
     """
     if passage in shown:
         prompt = render_prompt("support_shown.txt", passages=numbered(shown),
                                question=question, statement=claim,
                                number=shown.index(passage) + 1)
-    elif shown:
+    else:
         prompt = render_prompt("support_other.txt", passages=numbered(shown),
                                question=question, statement=claim,
-                               passage=" ".join(passage.text.split()))
-    else:
-        prompt = render_prompt("support.txt", question=question, statement=claim,
                                passage=" ".join(passage.text.split()))
     return model.label_probabilities([("human", prompt)], ["Yes", "No"])["Yes"]
 
 
 def link_sentence(sentence: str, sentence_vector: np.ndarray, passages: Sequence[Passage],
-                  vectors: np.ndarray, model, question: str, preferred: int = 0,
-                  shown: Sequence[Passage] = ()) -> Link:
+                  vectors: np.ndarray, model, question: str, preferred: int,
+                  shown: Sequence[Passage]) -> Link:
     """Cite the best-ranked passages the model confirms, until the claim's details are covered.
 
     `shown`: the passages the answer's prompts listed (see `supports`)."""

@@ -234,11 +234,10 @@ def test_a_support_check_names_a_shown_passage_and_quotes_any_other(searcher):
 
     shown, other = searcher.passages[:2], searcher.passages[5]
     judge = Judge()
-    for passage, rest in ((shown[1], shown), (other, shown), (other, ())):
-        supports(model(judge), MISSILES, "A claim.", passage, rest)
-    named, quoted, alone = judge.prompts
+    for passage in (shown[1], other):
+        supports(model(judge), MISSILES, "A claim.", passage, shown)
+    named, quoted = judge.prompts
     assert named.startswith("Passages (") and "Does passage 2 support" in named
     assert shown[0].text.split()[0] in named and other.text not in named
     assert named.split("Answer:")[0] == quoted.split("Answer:")[0]  # the same cached prefix
     assert "Another passage: " + " ".join(other.text.split()) in quoted
-    assert alone.startswith("Question: ") and "Passages (" not in alone

@@ -20,7 +20,8 @@ def declared():
 
 
 def test_there_are_prompt_files():
-    assert {"answer.txt", "answer_choose.txt", "support.txt", "rewrite.txt"} <= set(PROMPT_FILES)
+    expected = {"answer.txt", "answer_choose.txt", "support_shown.txt", "rewrite.txt"}
+    assert expected <= set(PROMPT_FILES)
 
 
 @pytest.mark.parametrize("name", PROMPT_FILES)
@@ -39,11 +40,11 @@ def test_every_declared_prompt_file_exists(declared):
 
 def test_render_refuses_missing_or_extra_variables():
     with pytest.raises(ValueError, match="takes"):
-        render_prompt("support.txt", question="q", statement="s")
+        render_prompt("rewrite.txt", question="q")
     with pytest.raises(ValueError, match="takes"):
-        render_prompt("support.txt", question="q", statement="s", passage="p", extra="x")
-    text = render_prompt("support.txt", question="Q?", statement="S.", passage="P.")
-    assert "Q?" in text and "S." in text and "P." in text and "{" not in text
+        render_prompt("rewrite.txt", question="q", history="h", extra="x")
+    text = render_prompt("rewrite.txt", question="Q?", history="H.")
+    assert "Q?" in text and "H." in text and "{" not in text
 
 
 def test_a_missing_prompt_file_is_a_clear_error():
