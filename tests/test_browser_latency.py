@@ -59,18 +59,12 @@ def raw_first_token(session, question: str) -> float:
     """The bare model's time to first token on the answer prompt the pipeline would send for
     this question (its passages as shown), evaluated from an empty cache."""
     from answers.evidence import retrieve
-    from answers.pipeline import answer_prompt, shown_passages
+    from answers.pipeline import shown_passages
+    from evaluation.bench.pipeline import bare_first_token
 
     searcher, model = session.searcher(), session.model()
     shown = shown_passages(retrieve(question, searcher, Settings().k), searcher)
-    engine = model.chat.engine
-    messages = [{"role": "user", "content": answer_prompt(question, shown)}]
-    engine._llama.reset()
-    started = time.perf_counter()
-    next(iter(engine.stream(messages, max_tokens=1)), None)
-    seconds = time.perf_counter() - started
-    engine._llama.reset()
-    return seconds
+    return bare_first_token(model, question, shown)
 
 
 def test_first_words_and_checked_answers_in_the_page(tmp_path, embedder):

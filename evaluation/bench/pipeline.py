@@ -169,17 +169,26 @@ def _first_words(steps: dict[str, float]) -> float:
 
 
 def raw_first_token(model, answer) -> float | None:
-    """The bare model's time to first token for the same question and passages, with an
-    empty cache: the answer prompt evaluated from scratch (None: no local model, or nothing
-    was written)."""
-    from answers.pipeline import answer_prompt
+    """The bare model's time to first token for the same question and passages as an answer
+    (None: no local model, or nothing was written)."""
     from documents import Passage
 
-    engine = getattr(model.chat, "engine", None)
-    if engine is None or answer.refused or not answer.evidence:
+    if answer.refused or not answer.evidence:
         return None
     shown = [Passage(c.doc_id, c.kind, c.start, c.end, c.quote) for c in answer.evidence]
-    messages = [{"role": "user", "content": answer_prompt(answer.query, shown)}]
+    return bare_first_token(model, answer.query, shown)
+
+
+def bare_first_token(model, query: str, shown) -> float | None:
+    """Seconds to the first token of the answer prompt for `query` and the `shown` passages,
+    evaluated from an empty cache: the floor a pipeline approaches without cache reuse (None
+    for a model that is not run in-process)."""
+    from answers.pipeline import answer_prompt
+
+    engine = getattr(model.chat, "engine", None)
+    if engine is None:
+        return None
+    messages = [{"role": "user", "content": answer_prompt(query, shown)}]
     engine._llama.reset()
     start = time.perf_counter()
     next(iter(engine.stream(messages, max_tokens=1)), None)
