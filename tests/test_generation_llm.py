@@ -60,7 +60,11 @@ def test_concurrent_calls_are_serialised_and_agree(local_model):
     assert not errors
     for prompt, probabilities in results:
         if prompt == CAPITAL:
-            assert probabilities == pytest.approx(expected, abs=1e-3)
+            # The same prompt evaluated whole or after a cached prefix is split into other
+            # batches, and llama.cpp's CPU kernels round differently (measured on the build for
+            # this CPU: P(Yes) 0.9793 fresh, 0.9780 with all but one token cached, 0.9810 after
+            # NOT_CAPITAL's shared prefix). Interleaved calls would give another answer.
+            assert probabilities == pytest.approx(expected, abs=1e-2)
         else:
             assert probabilities["No"] > 0.8
 
