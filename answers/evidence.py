@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from documents import Passage
+from documents.text import content_stems
 
 ARTICLE_KINDS = ("article", "bio")
 COMMENT_KIND = "comment"
@@ -23,6 +24,34 @@ _FRAME_WORDS = frozenset(
 
 def asks_about_comments(question: str) -> bool:
     return bool(_ABOUT_COMMENTS.search(question))
+
+
+# "How many Russian soldiers ...": the plural noun after "how many" names what is counted.
+_COUNTED = re.compile(r"\b(?i:how many)\s+(?:[\w’'-]+\s+){0,2}?([a-z][a-z-]*s)\b")
+# Words ending in -s that are not what is counted: verbs and function words ("how many people
+# does ..."), and "times", which counts events named in any words.
+_NOT_COUNTED = frozenset({"does", "has", "was", "is", "its", "this", "his", "as", "us", "yes",
+                          "across", "always", "perhaps", "whereas", "times"})
+
+
+def counted_thing(question: str) -> str | None:
+    """What a "how many" question counts ("soldiers"), or None for any other question.
+
+    A lowercase plural within three words of "how many"; capitalised words ("US troops")
+    are names in front of it, and a count of people without a plural -s ("people") is None.
+    """
+    match = _COUNTED.search(question)
+    if match is None:
+        return None
+    words = [*match.group(0).split()[2:-1], match.group(1)]
+    if any(word in _NOT_COUNTED for word in words):
+        return None
+    return match.group(1)
+
+
+def names_counted(passage: Passage, thing: str) -> bool:
+    """Whether the passage mentions what a count question counts ("soldier(s)")."""
+    return thing.rstrip("s") in content_stems(passage.text)
 
 
 def topic_words(question: str) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from answers.answer import NOT_FOUND, Answer, AnswerSentence, refusal
-from answers.evidence import in_context, numbered, retrieve
+from answers.evidence import counted_thing, in_context, names_counted, numbered, retrieve
 from answers.linking import claim_of, link_sentence
 from answers.rewrite import standalone_question
 from documents import Citation, Passage, attributed, sentence_spans
@@ -143,8 +143,15 @@ def choose_evidence(query: str, hits, searcher: Searcher, model: Model) -> Evide
     best = ranked[0][0]
     if probability["0"] >= best:
         return Evidence(shown, ())
-    return Evidence(shown, tuple(shown[n - 1] for p, n in ranked[:MAX_CHOSEN]
-                                 if p >= CHOSEN_SHARE * best))
+    chosen = [shown[n - 1] for p, n in ranked[:MAX_CHOSEN] if p >= CHOSEN_SHARE * best]
+    return Evidence(shown, tuple(_counting(query, chosen)))
+
+
+def _counting(query: str, chosen: list[Passage]) -> list[Passage]:
+    """For a "how many soldiers" question, only the picks that mention soldiers: the model
+    readily answers it with a passage's count of something else (civilians)."""
+    thing = counted_thing(query)
+    return chosen if thing is None else [p for p in chosen if names_counted(p, thing)]
 
 
 def shown_passages(hits, searcher: Searcher) -> tuple[Passage, ...]:

@@ -11,6 +11,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from answers import NOT_FOUND, answer_question
+from answers.evidence import counted_thing
 from answers.linking import unbacked_details
 from answers.pipeline import draft_sentences
 from answers.rewrite import needs_rewrite, standalone_question, turns
@@ -102,6 +103,44 @@ def test_the_chooser_saying_none_refuses_without_generating(searcher):
     assert answer.refused and answer.text == NOT_FOUND
     assert answer.sentences == () and answer.citations == ()
     assert answer.to_dict()["answer"] == NOT_FOUND
+
+
+SOLDIERS = "How many Russian soldiers have been killed in the war in Ukraine so far?"
+DRONE_ATTACKS = "How many drone attacks has Russia launched against Ukraine since the invasion?"
+
+
+def shown_first(prompt: str) -> str:
+    return re.search(r"^\[1\] .*$", prompt, re.M)[0]
+
+
+def test_a_count_question_is_refused_when_the_pick_counts_something_else(searcher):
+    # The corpus counts civilians killed, never soldiers: a pick without "soldiers" is no
+    # answer to "how many soldiers", however sure the chooser is.
+    judge = Judge(choose=1)
+    answer = answer_question(SOLDIERS, searcher, model(judge))  # no draft queued
+    assert "soldier" not in shown_first(judge.prompts[0]).lower()
+    assert answer.refused and len(judge.prompts) == 1
+
+
+def test_a_count_question_is_answered_from_a_pick_naming_what_it_counts(searcher):
+    judge = Judge(choose=1)
+    draft = "Russia has launched nearly 14,000 drone attacks against Ukraine."
+    answer = answer_question(DRONE_ATTACKS, searcher, model(judge, draft))
+    assert "attacks" in shown_first(judge.prompts[0])
+    assert not answer.refused and "14,000" in answer.text
+
+
+@pytest.mark.parametrize(("question", "thing"), [
+    (SOLDIERS, "soldiers"),
+    (DRONE_ATTACKS, "attacks"),
+    ("How many US troops were deployed to Europe?", "troops"),
+    ("how many of the drones were shot down?", "drones"),
+    ("How many people does the EU count?", None),  # "does" is no noun; "people" has no -s
+    ("How many times has Kyiv been hit?", None),
+    ("What share of missiles were intercepted?", None),
+])
+def test_counted_thing_is_the_plural_after_how_many(question, thing):
+    assert counted_thing(question) == thing
 
 
 def test_an_off_topic_question_is_refused_before_the_model_is_asked(searcher):
