@@ -1,5 +1,5 @@
-"""Cited question answering: rewrite -> retrieve -> choose evidence (or refuse) -> generate ->
-split into sentences -> link each sentence to the passages that support it, by code."""
+"""Cited question answering: rewrite -> retrieve -> generate (streamed) -> choose evidence (or
+refuse) -> split into sentences -> link each sentence to the passages that support it, by code."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ PROMPT_VARIABLES = {
     "answer_choose.txt": {"passages", "question"},
 }
 
+# The timed steps before the draft's first piece streams: their sum is "first words".
+BEFORE_FIRST_WORDS = ("rewrite", "retrieval", "prompt")
 MAX_SENTENCES = 3  # list and "why" questions need room for the items or the reason
 # Every retrieved passage is embedded again to link the answer's sentences, so a huge k (an
 # API parameter) would make one question cost as much as re-indexing the corpus.
@@ -62,8 +64,9 @@ def answer_question(question: str, searcher: Searcher, model: Model, history=(),
                     on_draft: Callable[[str], None] | None = None) -> Answer:
     """Answer from the documents; every kept sentence carries citations code attached.
 
-    `progress` hears each timed step as it starts (rewrite, retrieval, choose, prompt,
-    generation, checks); `on_draft` gets each streamed piece of the draft.
+    `progress` hears each timed step as it starts (rewrite, retrieval, prompt, generation,
+    choose, checks; BEFORE_FIRST_WORDS come before the first streamed piece); `on_draft` gets
+    each streamed piece of the draft.
     """
     question, k = _checked(question), checked_k(k)
     clock = Stopwatch(progress)
@@ -71,13 +74,18 @@ def answer_question(question: str, searcher: Searcher, model: Model, history=(),
         query = standalone_question(question, history, model)
     with clock("retrieval"):
         hits = retrieve(query, searcher, k, include_comments)
+    shown = shown_passages(hits, searcher)
+    if not _on_topic(query, hits, searcher):
+        return refusal(question, query, clock.total(), evidence=shown)
+    # The draft is written from every shown passage, whatever the chooser picks, so it streams
+    # first; the chooser then evaluates only its task line after the shared prefix.
+    draft = _generate(query, shown, model, clock, on_draft or _ignore)
+    if _is_refusal(draft) or not draft_sentences(draft):
+        return refusal(question, query, clock.total(), evidence=shown)
     with clock("choose"):
         evidence = choose_evidence(query, hits, searcher, model)
     if not evidence.chosen:
-        return refusal(question, query, clock.total(), evidence=evidence.shown)
-    draft = _generate(query, evidence.shown, model, clock, on_draft or _ignore)
-    if _is_refusal(draft) or not draft_sentences(draft):
-        return refusal(question, query, clock.total(), evidence=evidence.shown)
+        return refusal(question, query, clock.total(), evidence=shown)
     with clock("checks"):
         # The chooser's picks are judged first for every sentence; then whatever else was
         # shown or retrieved, by closeness to the sentence.
@@ -132,9 +140,8 @@ def choose_evidence(query: str, hits, searcher: Searcher, model: Model) -> Evide
     first; then P(passage number) read from the logits of a one-digit reply, where 0 stands
     for "none of them": refuse when 0 is likelier than every passage.
     """
-    hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_SHOWN]
     shown = shown_passages(hits, searcher)
-    if not hits or _best_similarity(query, hits, searcher) < SIMILARITY_FLOOR:
+    if not _on_topic(query, hits, searcher):
         return Evidence(shown, ())
     prompt = render_prompt("answer_choose.txt", passages=numbered(shown), question=query)
     labels = [str(number) for number in range(len(shown) + 1)]
@@ -159,6 +166,12 @@ def shown_passages(hits, searcher: Searcher) -> tuple[Passage, ...]:
     with the neighbour it leans on."""
     hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_SHOWN]
     return tuple(dict.fromkeys(in_context(h.passage, searcher) for h in hits))
+
+
+def _on_topic(query: str, hits, searcher: Searcher) -> bool:
+    """Whether any passage the model would be shown is even loosely about the query."""
+    hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_SHOWN]
+    return bool(hits) and _best_similarity(query, hits, searcher) >= SIMILARITY_FLOOR
 
 
 def _best_similarity(query: str, hits, searcher) -> float:

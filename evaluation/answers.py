@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from answers.pipeline import BEFORE_FIRST_WORDS
 from documents.text import content_stems
 from evaluation.dataset import gold_span
 
@@ -65,8 +66,7 @@ class ItemOutcome:
         """Seconds until the first streamed word of the draft (None: no draft was written)."""
         if "generation" not in self.timings:
             return None
-        return sum(self.timings.get(step, 0.0)
-                   for step in ("rewrite", "retrieval", "choose", "prompt"))
+        return sum(self.timings.get(step, 0.0) for step in BEFORE_FIRST_WORDS)
 
 
 @dataclass(frozen=True)

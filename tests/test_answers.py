@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage
 from answers import NOT_FOUND, answer_question
 from answers.evidence import counted_thing
 from answers.linking import unbacked_details
-from answers.pipeline import draft_sentences
+from answers.pipeline import BEFORE_FIRST_WORDS, draft_sentences
 from answers.rewrite import needs_rewrite, standalone_question, turns
 from documents import Citation, claim_of
 from documents.text import likely_names, numerals
@@ -98,8 +98,9 @@ def test_a_number_no_passage_contains_makes_the_sentence_unsupported(searcher):
     assert all(c in answer.citations for c in first.citations)
 
 
-def test_the_chooser_saying_none_refuses_without_generating(searcher):
-    answer = answer_question(MISSILES, searcher, model(Judge(choose=0)))  # no reply queued
+def test_the_chooser_saying_none_refuses_whatever_the_draft_says(searcher):
+    draft = "About 61% of missiles were intercepted in July 2025."
+    answer = answer_question(MISSILES, searcher, model(Judge(choose=0), draft))
     assert answer.refused and answer.text == NOT_FOUND
     assert answer.sentences == () and answer.citations == ()
     assert answer.to_dict()["answer"] == NOT_FOUND
@@ -117,9 +118,11 @@ def test_a_count_question_is_refused_when_the_pick_counts_something_else(searche
     # The corpus counts civilians killed, never soldiers: a pick without "soldiers" is no
     # answer to "how many soldiers", however sure the chooser is.
     judge = Judge(choose=1)
-    answer = answer_question(SOLDIERS, searcher, model(judge))  # no draft queued
+    draft = "Russia has killed around 3,200 civilians between 2024 and 2025."
+    answer = answer_question(SOLDIERS, searcher, model(judge, draft))
     assert "soldier" not in shown_first(judge.prompts[0]).lower()
-    assert answer.refused and len(judge.prompts) == 1
+    assert answer.refused and answer.sentences == ()
+    assert len(judge.prompts) == 1  # the chooser only: no sentence is checked
 
 
 def test_a_count_question_is_answered_from_a_pick_naming_what_it_counts(searcher):
@@ -238,16 +241,19 @@ def test_the_pipeline_reports_each_step_it_times_in_order_and_streams_the_draft(
                              progress=lambda step, detail: steps.append(step),
                              on_draft=pieces.append)
     assert not answer.refused
-    assert steps == ["rewrite", "retrieval", "choose", "prompt", "generation", "checks"]
+    # The draft streams before the chooser reads its task line (see BEFORE_FIRST_WORDS).
+    assert steps == ["rewrite", "retrieval", "prompt", "generation", "choose", "checks"]
+    assert steps[: steps.index("generation")] == list(BEFORE_FIRST_WORDS)
     assert list(answer.timings) == [*steps, "total"]
     assert len(pieces) > 1 and "".join(pieces) == reply
 
 
 def test_a_refusal_by_the_chooser_reports_only_the_steps_it_took(searcher):
     steps = []
-    answer = answer_question(MISSILES, searcher, model(Judge(choose=0), "unused"),
+    answer = answer_question(MISSILES, searcher, model(Judge(choose=0), "Most were stopped."),
                              progress=lambda step, detail: steps.append(step))
-    assert answer.refused and steps == ["rewrite", "retrieval", "choose"]
+    assert answer.refused and steps == ["rewrite", "retrieval", "prompt", "generation",
+                                        "choose"]
     assert list(answer.timings) == [*steps, "total"]
 
 

@@ -249,6 +249,15 @@ def test_streamed_draft_and_answer_render_no_remote_image_or_link(served):
         assert EVIL in content  # the words are still shown, as text
 
 
+def test_the_draft_stays_on_screen_while_its_sentences_are_checked(served):
+    url, _, _ = served
+    messages = run_event(url, "ask-send", {"ask-question": "How many drone attacks?",
+                                           "ask-chat": []}, uuid.uuid4().hex)
+    contents = [text for message in messages for text in _strings(message.get("output"))]
+    checking = [c for c in contents if "Checking each sentence" in c]
+    assert checking and all("cp-draft" in c and "not checked yet" in c for c in checking)
+
+
 # --- 11. passwords out of `ps`, control characters, temporary files --------------------------
 
 

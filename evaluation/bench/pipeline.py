@@ -165,7 +165,9 @@ def _first_words(steps: dict[str, float]) -> float:
     """Seconds until the draft's first streamed piece (the whole answer if none streamed)."""
     if "generation" not in steps:
         return sum(steps.values())
-    return sum(steps.get(step, 0.0) for step in ("rewrite", "retrieval", "choose", "prompt"))
+    from answers.pipeline import BEFORE_FIRST_WORDS
+
+    return sum(steps.get(step, 0.0) for step in BEFORE_FIRST_WORDS)
 
 
 def raw_first_token(model, answer) -> float | None:

@@ -228,6 +228,12 @@ def ask_stream(session: Session, preferences: Preferences, question: str,
                 yield "turn", build_turn(answer, turn, documents, rows)
 
 
+def _draft_html(draft: str, status: str) -> str:
+    """The streamed, unchecked draft with what is happening to it underneath."""
+    return (f'<div class="cp-draft">{plain(draft)}</div>'
+            f'<p class="cp-meta">{escape(status)}</p>')
+
+
 def build_tab(context: TabContext) -> None:
     """The Ask tab's components and events (inside a gr.Tab)."""
     session = context.session
@@ -257,15 +263,17 @@ def build_tab(context: TabContext) -> None:
             return
         messages = [*messages, {"role": "user", "content": plain(text)},
                     {"role": "assistant", "content": ""}]
-        kept, logged = past, log
+        kept, logged, draft = past, log, ""
         for kind, value in ask_stream(session, preferences, text, past):
             if kind == "status" and kept is not past:  # the answer stays; the audit is running
                 shown = notice(value) + "".join(t.evidence for t in reversed(kept))
+            elif kind == "status" and draft:  # the draft stays while it is being checked
+                messages[-1]["content"] = _draft_html(draft, f"Draft, not checked yet. {value}")
             elif kind == "status":
                 messages[-1]["content"] = f'<p class="cp-status"><em>{escape(value)}</em></p>'
             elif kind == "draft":
-                messages[-1]["content"] = (f'<div class="cp-draft">{plain(value)}</div>'
-                                           '<p class="cp-meta">Draft: being checked…</p>')
+                draft = value
+                messages[-1]["content"] = _draft_html(draft, "Draft, not checked yet.")
             elif kind == "error":
                 messages[-1]["content"] = chat_notice(value, "error")
             elif kind == "warning":
