@@ -164,14 +164,18 @@ def _counting(query: str, chosen: list[Passage]) -> list[Passage]:
 def shown_passages(hits, searcher: Searcher) -> tuple[Passage, ...]:
     """What the model reads of the hits: the first MAX_SHOWN that give it no orders, each
     with the neighbour it leans on."""
-    hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_SHOWN]
-    return tuple(dict.fromkeys(in_context(h.passage, searcher) for h in hits))
+    return tuple(dict.fromkeys(in_context(h.passage, searcher) for h in _readable(hits)))
 
 
 def _on_topic(query: str, hits, searcher: Searcher) -> bool:
     """Whether any passage the model would be shown is even loosely about the query."""
-    hits = [h for h in hits if instruction_like(h.passage.text) is None][:MAX_SHOWN]
+    hits = _readable(hits)
     return bool(hits) and _best_similarity(query, hits, searcher) >= SIMILARITY_FLOOR
+
+
+def _readable(hits) -> list:
+    """The first MAX_SHOWN hits that give the model no orders."""
+    return [h for h in hits if instruction_like(h.passage.text) is None][:MAX_SHOWN]
 
 
 def _best_similarity(query: str, hits, searcher) -> float:
