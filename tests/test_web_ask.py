@@ -93,7 +93,7 @@ def test_the_stream_shows_stages_then_the_draft_piece_by_piece_then_the_turn(fak
     assert statuses.index("Writing…") < statuses.index(
         "Checking each sentence against its sources…")
     # One line per step the pipeline reports, in its order; a first question is not rewritten.
-    assert statuses == [STAGES[s] for s in ("search", "gate", "draft", "check", "audit")]
+    assert statuses == [STAGES[s] for s in ("search", "draft", "gate", "check", "audit")]
     turn = next(value for kind, value in events if kind == "turn")
     assert "Pokrovsk" in turn.plain and turn.data["citations"]
     assert 'href="#ev-1-1"' in turn.html and 'id="ev-1-1"' in turn.evidence

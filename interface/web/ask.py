@@ -287,9 +287,9 @@ def build_tab(context: TabContext) -> None:
     inputs = [question, chat, turns, context.preferences, context.session_log]
     outputs = [chat, turns, evidence, context.session_log, question]
     for trigger in (send.click, question.submit):
-        # The chat shows its own status line; Gradio's overlay timer would only take CPU from
-        # the model while the draft is being read.
-        trigger(on_ask, inputs, outputs, api_visibility="private", show_progress="hidden",
+        # "minimal": Gradio's status line (queue place, timer) without the overlay over the
+        # outputs, whose animation took CPU from the model (the chat shows its own status).
+        trigger(on_ask, inputs, outputs, api_visibility="private", show_progress="minimal",
                 **context.model_queue)
     clear.click(lambda: ([], [], ""), None, [chat, turns, evidence], api_visibility="private")
     gr.api(_ask_api(session), api_name="ask", **context.model_queue)
