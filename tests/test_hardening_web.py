@@ -227,6 +227,13 @@ def _strings(value) -> list[str]:
     return [text for item in items for text in _strings(item)]
 
 
+def _asked_contents(url: str) -> list[str]:
+    """Every text the Ask event sent to the page, in order, for one question."""
+    messages = run_event(url, "ask-send", {"ask-question": "How many drone attacks?",
+                                           "ask-chat": []}, uuid.uuid4().hex)
+    return [text for message in messages for text in _strings(message.get("output"))]
+
+
 @pytest.mark.reliability(
     "attacks",
     "a model reply carrying Markdown and HTML images and links to evil.example",
@@ -235,9 +242,7 @@ def test_streamed_draft_and_answer_render_no_remote_image_or_link(served):
     from markdown_it import MarkdownIt
 
     url, _, _ = served
-    messages = run_event(url, "ask-send", {"ask-question": "How many drone attacks?",
-                                           "ask-chat": []}, uuid.uuid4().hex)
-    contents = [text for message in messages for text in _strings(message.get("output"))]
+    contents = _asked_contents(url)
     drafts = [c for c in contents if "cp-draft" in c]
     answers = [c for c in contents if "cp-answer" in c]
     assert drafts and answers, contents
@@ -251,9 +256,7 @@ def test_streamed_draft_and_answer_render_no_remote_image_or_link(served):
 
 def test_the_draft_stays_on_screen_while_its_sentences_are_checked(served):
     url, _, _ = served
-    messages = run_event(url, "ask-send", {"ask-question": "How many drone attacks?",
-                                           "ask-chat": []}, uuid.uuid4().hex)
-    contents = [text for message in messages for text in _strings(message.get("output"))]
+    contents = _asked_contents(url)
     checking = [c for c in contents if "Checking each sentence" in c]
     assert checking and all("cp-draft" in c and "not checked yet" in c for c in checking)
 
