@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING
 from arguments.claims import SIDES, Claim
 from arguments.evidence import Judged, gather_candidates, judge_candidates, most_relevant
 from arguments.keypoints import KeyPoint, comment_key_points
-from documents import Citation, Document, split_passages
+from arguments.maps import map_candidates
+from documents import Citation, Document, Passage, split_passages
 from generation import Progress, Stopwatch, no_progress
 
 if TYPE_CHECKING:
     from generation import Model
     from retrieval import Searcher
 
-PER_AUTHOR = 4  # article passages judged per document
-PER_READERS = 6  # comment sentences judged per document
+PER_AUTHOR = 4  # a document's own closest article passages considered (see _holder_passages)
+PER_READERS = 6  # a document's own closest comment sentences considered
 MIXED_SHARE = 1 / 3  # a minority side at least this large makes a position "mixed"
 
 
@@ -70,36 +71,41 @@ def competing_positions(topic: str, searcher: Searcher, model: Model, *,
                         progress: Progress = no_progress) -> Positions:
     """One position per document author and one per document's readers, with citations.
 
-    `progress` hears each step as it starts: candidates ("document i of n, author"), stance
-    ("document i of n, readers, passage j of m"), key_points ("document i of n"); the
-    positions' `timings` hold their seconds.
+    A holder's passages are the ones a map of the topic would judge that are theirs, and
+    their own closest passages that are at least as close to the topic as those (so a
+    position rests on the same relevance as the map, and agrees with it on every passage
+    both judge). `progress` hears each step as it starts: relevance (the map's passages),
+    candidates ("document i of n, author"), stance ("document i of n, readers, passage j of
+    m"), key_points ("document i of n"); the positions' `timings` hold their seconds.
     """
     topic = " ".join(topic.split())
     if not topic:
         raise ValueError("the topic is empty")
     clock = Stopwatch(progress)
+    with clock("relevance"):
+        shared = _map_passages(topic, searcher)
     limits = {"article": per_author, "comment": per_readers}
     documents = sorted(searcher.documents.items())
     positions = []
     for number, (_, document) in enumerate(documents, start=1):
         where = f"document {number} of {len(documents)}"
-        positions += _holders(topic, document, searcher, model, limits, clock, where)
+        positions += _holders(topic, document, searcher, model, limits, shared, clock, where)
     timings = clock.total()
     return Positions(topic, tuple(positions), tuple(_warnings(positions)), timings["total"],
                      timings)
 
 
 def _holders(topic: str, document: Document, searcher, model, limits: dict[str, int],
-             clock: Stopwatch, where: str) -> list[Position]:
+             shared: dict[str, float], clock: Stopwatch, where: str) -> list[Position]:
     """The author's position on the topic (if any) and the readers' (if there are comments)."""
     doc_id, positions = document.doc_id, []
-    author = _judged(topic, searcher, model, doc_id, "article", limits, clock, f"{where}, author")
+    judge = (topic, searcher, model, doc_id)
+    author = _judged(*judge, "article", limits, shared, clock, f"{where}, author")
     if author:
         positions.append(_position(_author_name(document), "author", doc_id, author))
     total = _comment_count(document)
     if total:
-        readers = _judged(topic, searcher, model, doc_id, "comment", limits, clock,
-                          f"{where}, readers")
+        readers = _judged(*judge, "comment", limits, shared, clock, f"{where}, readers")
         position = _position(f"readers of {doc_id}", "readers", doc_id, readers, total)
         with clock("key_points", where):
             key_points = tuple(comment_key_points(document, searcher.embed))
@@ -107,13 +113,41 @@ def _holders(topic: str, document: Document, searcher, model, limits: dict[str, 
     return positions
 
 
-def _judged(topic, searcher, model, doc_id, kind, limits, clock, where) -> list[Judged]:
-    with clock("candidates", where):  # gathered twice over, the closest to the topic kept
-        gathered = gather_candidates(topic, searcher, 2 * limits[kind], doc_ids=[doc_id],
-                                     kinds=(kind,))
-        passages = most_relevant(topic, gathered, limits[kind], searcher.embed,
-                                 comment_share=1.0)
+def _judged(topic, searcher, model, doc_id, kind, limits, shared, clock, where
+            ) -> list[Judged]:
+    with clock("candidates", where):
+        passages = _holder_passages(topic, searcher, doc_id, kind, limits[kind], shared)
     return judge_candidates(topic, passages, model, clock, f"{where}, ", embed=searcher.embed)
+
+
+def _map_passages(topic: str, searcher) -> dict[str, float]:
+    """Passage id -> cosine with the topic, for the passages a map of the topic judges."""
+    passages = map_candidates(topic, searcher)
+    if not passages:
+        return {}
+    vectors = searcher.embed([topic, *(p.text for p in passages)])
+    return {p.id: float(c) for p, c in zip(passages, vectors[1:] @ vectors[0], strict=True)}
+
+
+def _holder_passages(topic: str, searcher, doc_id: str, kind: str, limit: int,
+                     shared: dict[str, float]) -> list[Passage]:
+    """The holder's passages among the map's, then up to `limit` of their own closest (gathered
+    twice over) that are as close to the topic as the farthest of the map's.
+
+    Judging each holder's closest passages whatever their distance put passages about the
+    war's course on a side of a narrower proposition (position precision 0.36 on
+    data/eval/maps.json, against 0.60 this way; README, "Maps, positions and stance").
+    """
+    mine = [p for p in searcher.passages
+            if p.id in shared and p.doc_id == doc_id and p.kind == kind]
+    gathered = gather_candidates(topic, searcher, 2 * limit, doc_ids=[doc_id], kinds=(kind,))
+    own = [p for p in most_relevant(topic, gathered, limit, searcher.embed, comment_share=1.0)
+           if p.id not in shared]
+    if shared and own:
+        floor = min(shared.values())
+        vectors = searcher.embed([topic, *(p.text for p in own)])
+        own = [p for p, c in zip(own, vectors[1:] @ vectors[0], strict=True) if c >= floor]
+    return mine + own
 
 
 def _warnings(positions: list[Position]) -> list[str]:

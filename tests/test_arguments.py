@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage
 from arguments import build_map, comment_key_points, competing_positions
 from arguments.claims import ArgumentMap
 from arguments.evidence import gather_candidates, negate, queries_for
-from arguments.maps import group_passages
+from arguments.maps import group_passages, map_candidates
 from arguments.negation import denies_subject, subject_head
 from arguments.stance import MARGIN, ON_TOPIC, stance, support_messages
 from generation import ModelHandle, ModelSpec
@@ -222,6 +222,20 @@ def test_positions_one_per_author_and_readers_with_prevalence(searcher):
         assert kinds <= ({"comment"} if position.role == "readers" else {"article"})
 
 
+def test_positions_judge_the_map_passages_and_nothing_farther_from_the_topic(searcher):
+    topic = "Sanctions can pressure Russia into ending the war."
+    judge = ScriptedJudge()
+    competing_positions(topic, searcher, scripted_model(judge), per_author=3, per_readers=3)
+    asked = {_stance_parts(prompt)[0] for prompt in judge.prompts}
+    judged = [p.text for p in searcher.passages if " ".join(p.text.split()).lower() in asked]
+    in_map = [p.text for p in map_candidates(topic, searcher)]
+    assert set(in_map) <= set(judged)
+    vectors = searcher.embed([topic, *in_map, *judged])
+    similarity = vectors[1:] @ vectors[0]
+    assert min(similarity[len(in_map):]) >= min(similarity[: len(in_map)]) - 1e-6
+    assert len(judged) < len(in_map) + 3 * (3 + 3)  # some holders' own passages were too far
+
+
 def test_comment_key_points_are_verbatim_comment_sentences(corpus_documents, embedder):
     column = next(d for d in corpus_documents.values() if d.doc_id.startswith("003"))
     points = comment_key_points(column, embedder.encode)
@@ -288,8 +302,10 @@ def test_positions_report_each_document_and_return_their_seconds(searcher):
                                     scripted_model(ScriptedJudge()), per_author=1,
                                     per_readers=1, progress=lambda *report: reports.append(report))
     count = len(searcher.documents)
-    assert reports[0] == ("candidates", f"document 1 of {count}, author")
-    assert reports[1] == ("stance", f"document 1 of {count}, author, passage 1 of 1")
-    assert {step for step, _ in reports} == {"candidates", "stance", "key_points"}
+    assert reports[0] == ("relevance", "")
+    assert reports[1] == ("candidates", f"document 1 of {count}, author")
+    assert reports[2][0] == "stance"
+    assert reports[2][1].startswith(f"document 1 of {count}, author, passage 1 of ")
+    assert {step for step, _ in reports} == {"relevance", "candidates", "stance", "key_points"}
     assert {step for step, _ in reports} | {"total"} == set(positions.timings)
     assert positions.seconds == positions.timings["total"]

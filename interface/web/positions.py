@@ -24,7 +24,8 @@ from session import Session
 # Each step arguments.competing_positions reports: (progress at its start, at its end, message).
 # The steps repeat for every document, so each spans the whole bar and its detail
 # ("document 2 of 5, …") places it.
-STEPS = {"candidates": (0.1, 0.88, "Searching each document and its comments"),
+STEPS = {"relevance": (0.05, 0.1, "Finding the passages closest to the topic"),
+         "candidates": (0.1, 0.88, "Searching each document and its comments"),
          "stance": (0.1, 0.88, "Judging passages for and against"),
          "key_points": (0.1, 0.88, "Finding the key points of the reader comments")}
 STANCE_LABELS = {"pro": "for", "con": "against", "mixed": "mixed", "neutral": "takes no side"}
