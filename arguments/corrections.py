@@ -1,5 +1,7 @@
 """A user's corrections of a pro/con map: a passage moved to the other side or marked off-topic.
 
+Positions on the same proposition follow the same corrections (`corrected_positions`).
+
 Corrections are kept per cited passage (doc id and offsets, with the quote), not per claim: how
 passages group into claims can change from one build to the next, their spans do not. They are
 saved per proposition, one JSON file each, so a rebuilt map, a restarted app and the CLI all
@@ -17,6 +19,7 @@ from pathlib import Path
 from arguments.claims import ArgumentMap, Claim, Unused, citation_from_dict
 from arguments.evidence import CLAIM_KINDS
 from arguments.maps import side_warnings
+from arguments.positions import Position, Positions, holder_name, with_claims
 from documents import Citation, Document, corpus_lock, split_passages
 from documents.durable import fsync_folder, write_atomic
 
@@ -171,6 +174,48 @@ def apply_corrections(argument_map: ArgumentMap, corrections: Sequence[Correctio
                 *(_skipped_warning(c) for c in skipped)]
     return replace(argument_map, pro=pro, con=con, unused=tuple(unused),
                    warnings=tuple(warnings), corrections=tuple(applied))
+
+
+def corrected_positions(positions: Positions, folder: Path,
+                        documents: Mapping[str, Document]) -> Positions:
+    """The positions with the corrections saved for their topic (as a map's proposition)
+    applied, so a passage a user moved on the map sits on the same side here; an unreadable
+    file is a warning and the positions are shown as found."""
+    try:
+        corrections = CorrectionStore(folder).load(positions.topic)
+    except ValueError as error:
+        return replace(positions, warnings=(*positions.warnings,
+                                            f"corrections not applied: {error}"))
+    return apply_to_positions(positions, corrections, documents)
+
+
+def apply_to_positions(positions: Positions, corrections: Sequence[Correction],
+                       documents: Mapping[str, Document]) -> Positions:
+    """Each corrected passage taken off its holder's claims and, unless marked off-topic, put
+    back on its new side (marked corrected); each holder's side counted again."""
+    applied = [c for c in corrections if _recut(c, documents) is not None]
+    skipped = [_skipped_warning(c) for c in corrections if _recut(c, documents) is None]
+    if not applied and not skipped:
+        return positions
+    spans = {c.span for c in applied}
+    claims = {(p.doc_id, p.role): [c for c in p.claims
+                                   if not any(_span(x) in spans for x in c.citations)]
+              for p in positions.positions}
+    found = {(p.doc_id, p.role): p for p in positions.positions}
+    for correction in applied:
+        if correction.side == OFF_TOPIC:
+            continue
+        holder = (correction.citation.doc_id,
+                  "readers" if correction.citation.kind == "comment" else "author")
+        if holder not in found:
+            document = documents[holder[0]]
+            found[holder] = Position(holder_name(document, holder[1]), holder[1], holder[0],
+                                     "neutral", 0.0, ())
+            claims[holder] = []
+        claims[holder].append(_corrected_claim(correction))
+    updated = tuple(with_claims(position, tuple(claims[key]), documents[key[0]])
+                    for key, position in found.items())
+    return replace(positions, positions=updated, warnings=(*positions.warnings, *skipped))
 
 
 def _span(citation: Citation) -> tuple[str, int, int]:

@@ -34,6 +34,7 @@ class Position:
     claims: tuple[Claim, ...]
     prevalence: str | None = None  # readers only: "3 of 13 comments argue con"
     key_points: tuple[KeyPoint, ...] = ()  # readers only: what the comments say overall
+    judged_comments: int = 0  # readers only: how many distinct comments were judged
 
     def to_dict(self) -> dict:
         return {"holder": self.holder, "role": self.role, "doc_id": self.doc_id,
@@ -182,7 +183,31 @@ def _position(holder: str, role: str, doc_id: str, judged: list[Judged], total: 
         for j in sorted(judged, key=lambda j: -j.score) if j.stance in SIDES
     )
     prevalence = _prevalence(judged, total) if role == "readers" else None
-    return Position(holder, role, doc_id, stance, score, claims, prevalence)
+    return Position(holder, role, doc_id, stance, score, claims, prevalence,
+                    judged_comments=len({j.passage.comment for j in judged}))
+
+
+def holder_name(document: Document, role: str) -> str:
+    """How a holder is named: the document's author, or its readers."""
+    return f"readers of {document.doc_id}" if role == "readers" else _author_name(document)
+
+
+def with_claims(position: Position, claims: tuple[Claim, ...], document: Document) -> Position:
+    """The position resting on `claims` instead (e.g. after a user's corrections): its side,
+    score and, for readers, prevalence counted again from them."""
+    weight = Counter()
+    for claim in claims:
+        weight[claim.stance] += claim.score
+    stance, score = _overall(weight)
+    claims = tuple(sorted(claims, key=lambda c: -c.score))
+    prevalence = position.prevalence
+    if position.role == "readers":
+        comment_of = {(p.start, p.end): p.comment for p in split_passages(document)}
+        by_side = {side: {comment_of.get((c.start, c.end)) for claim in claims
+                          if claim.stance == side for c in claim.citations} for side in SIDES}
+        prevalence = _prevalence_text(by_side, _comment_count(document),
+                                      position.judged_comments)
+    return replace(position, stance=stance, score=score, claims=claims, prevalence=prevalence)
 
 
 def _overall(weight: Counter) -> tuple[str, float]:
@@ -198,8 +223,11 @@ def _overall(weight: Counter) -> tuple[str, float]:
 def _prevalence(judged: list[Judged], total: int) -> str:
     """How many distinct comments argue each side, out of all comments on the document."""
     by_side = {side: {j.passage.comment for j in judged if j.stance == side} for side in SIDES}
+    return _prevalence_text(by_side, total, len({j.passage.comment for j in judged}))
+
+
+def _prevalence_text(by_side: dict[str, set], total: int, judged_comments: int) -> str:
     parts = [f"{len(ids)} of {total} comments argue {side}" for side, ids in by_side.items()
              if ids]
-    judged_comments = len({j.passage.comment for j in judged})
     summary = "; ".join(parts) or f"none of {total} comments takes a side"
     return f"{summary} (the {judged_comments} most relevant comments were judged)"

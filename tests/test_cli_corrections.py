@@ -117,3 +117,31 @@ def test_map_json_shows_the_saved_corrections(tmp_path, embedder, monkeypatch, c
     assert all(cited["start"] != c["start"] for claim in rebuilt[side]
                for c in claim["citations"])
     assert rebuilt["corrections"] == [{**cited, "side": other}]
+
+
+def test_positions_json_shows_the_map_corrections_of_its_topic(tmp_path, embedder, monkeypatch,
+                                                               capsys):
+    """`counterpoint positions --json` on a proposition with saved corrections: the passage a
+    user moved on the map is on the same side in the positions, marked corrected."""
+    import interface.cli.options as options
+    from interface.settings import session_of
+
+    chat = GenericFakeChatModel(messages=iter([]))
+    handle = ModelHandle(name="scripted", chat=chat, spec=parse_spec("local"), scorer=agrees)
+    monkeypatch.setattr(options, "session_of", lambda settings, **kw: session_of(
+        settings, embedder=embedder, models={"scripted": handle}, **kw))
+    where = ("--corpus-dir", str(REPO / "corpus"), "--data-dir", str(tmp_path), "--llm",
+             "scripted")
+    assert main(["positions", PROPOSITION, "--json", *where]) == 0
+    found = json.loads(capsys.readouterr().out)
+    cited = next(c["citations"][0] for p in found["positions"] for c in p["claims"]
+                 if c["stance"] == "pro")
+    assert main(["correct", PROPOSITION, "--doc", cited["doc_id"], "--start",
+                 str(cited["start"]), "--end", str(cited["end"]), "--side", "con", *where]) == 0
+    capsys.readouterr()
+    assert main(["positions", PROPOSITION, "--json", *where]) == 0
+    again = json.loads(capsys.readouterr().out)
+    placed = [(c["stance"], c["corrected"]) for p in again["positions"] for c in p["claims"]
+              if c["citations"][0]["start"] == cited["start"]
+              and c["citations"][0]["doc_id"] == cited["doc_id"]]
+    assert placed == [("con", True)]

@@ -222,3 +222,81 @@ def test_every_export_marks_the_corrected_claims_and_lists_the_corrections(
 def test_no_correction_leaves_the_map_as_built(built, corpus_documents):
     assert apply_corrections(built, [], corpus_documents) is built
     assert "#corrected" not in to_argdown(built) and "corrected" not in to_markdown(built)
+
+
+def _found_positions(passages, corpus_documents):
+    """Positions as the model might find them: the backfire passage wrongly pro, a reader's
+    "nuke Moscow" comment on the pro side."""
+    from arguments.positions import Position, Positions, holder_name
+
+    p, docs = passages, corpus_documents
+
+    def claim(key, side, score):
+        citation = p[key]
+        return Claim(" ".join(citation.quote.split()), citation.kind, side, score, (citation,))
+
+    policy = Position(holder_name(docs[POLICY], "author"), "author", POLICY, "pro", 1.0,
+                      (claim("oil", "pro", 0.8), claim("exert", "pro", 0.7)))
+    column = Position(holder_name(docs[COLUMN], "author"), "author", COLUMN, "pro", 1.0,
+                      (claim("backfire", "pro", 0.6),))
+    readers = Position(holder_name(docs[COLUMN], "readers"), "readers", COLUMN, "pro", 1.0,
+                       (claim("nuke", "pro", 0.7),),
+                       "1 of 13 comments argue pro (the 3 most relevant comments were judged)",
+                       judged_comments=3)
+    return Positions(PROPOSITION, (policy, column, readers))
+
+
+def test_positions_on_the_proposition_follow_the_map_corrections(tmp_path, passages,
+                                                                 corpus_documents):
+    from arguments.corrections import corrected_positions
+
+    docs = corpus_documents
+    found = _found_positions(passages, docs)
+    assert corrected_positions(found, tmp_path, docs) == found  # nothing saved yet
+    store = CorrectionStore(tmp_path)
+    store.save(PROPOSITION, [correction_for(docs, *_span_of(passages["backfire"]), "con"),
+                             correction_for(docs, *_span_of(passages["nuke"]), "off-topic"),
+                             correction_for(docs, *_span_of(passages["kursk"]), "con")])
+    positions = corrected_positions(replace(found, topic=f"  {PROPOSITION.upper()} "),
+                                    tmp_path, docs)
+    policy, column, readers = positions.positions
+    assert policy == found.positions[0]  # untouched
+    assert passages["kursk"].kind == "article"  # so it goes to the column's author
+    assert column.stance == "con" and column.score == 1.0
+    assert [(c.stance, c.corrected, c.citations) for c in column.claims] == [
+        ("con", True, (passages["backfire"],)), ("con", True, (passages["kursk"],))]
+    assert readers.claims == () and readers.stance == "neutral"
+    assert readers.prevalence == ("none of 13 comments takes a side (the 3 most relevant "
+                                  "comments were judged)")
+    assert positions.to_dict()["positions"][1]["claims"][0]["corrected"] is True
+
+
+def test_an_unreadable_corrections_file_leaves_positions_as_found(tmp_path, passages,
+                                                                 corpus_documents):
+    from arguments.corrections import corrected_positions
+
+    found = _found_positions(passages, corpus_documents)
+    CorrectionStore(tmp_path).path(PROPOSITION).write_text("{not json", "utf-8")
+    positions = corrected_positions(found, tmp_path, corpus_documents)
+    assert positions.positions == found.positions
+    assert positions.warnings[-1].startswith("corrections not applied: the corrections file")
+
+
+def _span_of(citation: Citation) -> tuple[str, int, int]:
+    return citation.doc_id, citation.start, citation.end
+
+
+def test_a_reader_comment_moved_to_the_other_side_is_counted_there(tmp_path, passages,
+                                                                  corpus_documents):
+    from arguments.corrections import corrected_positions
+    from interface.web.positions import positions_html
+
+    docs = corpus_documents
+    CorrectionStore(tmp_path).save(
+        PROPOSITION, [correction_for(docs, *_span_of(passages["nuke"]), "con")])
+    positions = corrected_positions(_found_positions(passages, docs), tmp_path, docs)
+    readers = positions.positions[2]
+    assert (readers.stance, [c.stance for c in readers.claims]) == ("con", ["con"])
+    assert readers.prevalence.startswith("1 of 13 comments argue con (the 3 most relevant")
+    html = positions_html(positions, docs)
+    assert html.count("cp-claim-corrected") == 1 and ">corrected</span>" in html

@@ -233,9 +233,12 @@ def run_keypoints(args, settings) -> int:
 
 def run_positions(args, settings) -> int:
     from arguments import competing_positions
+    from arguments.corrections import corrected_positions
 
     with opened(settings) as session:
-        positions = competing_positions(args.topic, session.searcher(), session.model())
+        searcher = session.searcher()
+        positions = competing_positions(args.topic, searcher, session.model())
+        positions = corrected_positions(positions, session.corrections_dir, searcher.documents)
     return _emit(positions.to_dict(), args.json, _positions_text(positions))
 
 
@@ -246,7 +249,8 @@ def _positions_text(positions) -> str:
         lines.append(f"\n{p.holder}: {p.stance} ({p.score:.2f}){extra}")
         for claim in p.claims:
             c = claim.citations[0]
-            lines.append(f"  [{claim.stance}] “{c.quote}” ({c.doc_id} {c.start}-{c.end})")
+            mark = ", corrected" if claim.corrected else ""
+            lines.append(f"  [{claim.stance}{mark}] “{c.quote}” ({c.doc_id} {c.start}-{c.end})")
         lines += [f"  key point ({k.prevalence}): {k.text}" for k in p.key_points]
     lines += [f"\nwarning: {w}" for w in positions.warnings]
     return "\n".join(lines)

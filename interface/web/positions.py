@@ -28,6 +28,8 @@ STEPS = {"relevance": (0.05, 0.1, "Finding the passages closest to the topic"),
          "candidates": (0.1, 0.88, "Searching each document and its comments"),
          "stance": (0.1, 0.88, "Judging passages for and against"),
          "key_points": (0.1, 0.88, "Finding the key points of the reader comments")}
+CORRECTED_MARK = ('<span class="cp-corrected" title="a user put this passage on this side of '
+                  'the map of this proposition">corrected</span> ')
 STANCE_LABELS = {"pro": "for", "con": "against", "mixed": "mixed", "neutral": "takes no side"}
 STANCE_CLASSES = {"pro": "ok", "con": "bad", "mixed": "warn", "neutral": "muted"}
 
@@ -59,9 +61,10 @@ def position_html(position, number: int, documents: dict[str, Document],
                           verdict=_field(verdicts, claim, c, "verdict"),
                           score=_field(verdicts, claim, c, "score"))
             for n, c in enumerate(claim.citations, start=1))
-        claims.append(f'<details class="cp-claim cp-kind-{escape(claim.kind)}-card" '
+        corrected, mark = (" cp-claim-corrected", CORRECTED_MARK) if claim.corrected else ("", "")
+        claims.append(f'<details class="cp-claim cp-kind-{escape(claim.kind)}-card{corrected}" '
                       f'id="{anchor}"><summary>{stance_chip(claim.stance, claim.score)} '
-                      f"{escape(claim.text)}</summary>{cards}</details>")
+                      f"{mark}{escape(claim.text)}</summary>{cards}</details>")
     prevalence = (f'<p class="cp-prevalence">{escape(position.prevalence)}</p>'
                   if position.prevalence else "")
     body = "".join(claims) or notice("No passage of this holder takes a side.", "info")
@@ -94,12 +97,14 @@ def build_view(session: Session, preferences: Preferences, topic: str,
                progress: Progress = no_progress) -> PositionsView:
     """Find the competing positions on a topic and check every citation."""
     from arguments import competing_positions
+    from arguments.corrections import corrected_positions
 
     topic = required_text(topic, "type a topic, e.g. “sanctions on Russia”")
     model, searcher = judging_tools(session, preferences, progress,
                                     "Searching each document and its comments")
     positions = competing_positions(topic, searcher, model,
                                     progress=step_progress(progress, STEPS))
+    positions = corrected_positions(positions, session.corrections_dir, searcher.documents)
     if not preferences.include_comments:
         positions = _without_readers(positions)
     pairs = [(claim.text, c) for p in positions.positions for claim in p.claims
