@@ -8,6 +8,12 @@ from dataclasses import replace
 
 from documents import Passage
 from documents.text import content_stems
+from generation import render_prompt
+
+# Every prompt of an answer (choose, write, check) starts with this head, byte for byte, so
+# llama.cpp evaluates the passages and the question once and reuses them for each call.
+HEAD_PROMPT = "answer_passages.txt"
+PROMPT_VARIABLES = {HEAD_PROMPT: {"passages", "question"}}
 
 ARTICLE_KINDS = ("article", "bio")
 COMMENT_KIND = "comment"
@@ -83,6 +89,13 @@ def _interleave(first: list, second: list, k: int) -> list:
             seen.add(hit.passage.id)
             merged.append(hit)
     return merged[:k]
+
+
+def passages_prompt(shown: Sequence[Passage], question: str, task: str, **values) -> str:
+    """The shared head (the numbered passages and the question), then the `task` prompt file
+    filled with `values`."""
+    head = render_prompt(HEAD_PROMPT, passages=numbered(shown), question=question)
+    return f"{head}\n\n{render_prompt(task, **values)}"
 
 
 def numbered(passages: Sequence[Passage]) -> str:

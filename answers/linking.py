@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from answers.evidence import numbered
+from answers.evidence import passages_prompt
 from documents import Passage, claim_of
 from documents.text import content_stems, likely_names, numerals
-from generation import render_prompt
 
-PROMPT_VARIABLES = {"support_shown.txt": {"passages", "question", "statement", "number"},
-                    "support_other.txt": {"passages", "question", "statement", "passage"}}
+PROMPT_VARIABLES = {"support_shown.txt": {"statement", "number"},
+                    "support_other.txt": {"statement", "passage"}}
 
 SIMILARITY_WEIGHT = 0.6  # the rest is word overlap
 CANDIDATE_FLOOR = 0.25  # below this a passage is not worth asking the model about
@@ -70,13 +69,11 @@ def supports(model, question: str, claim: str, passage: Passage,
     a shown passage is named by its number, any other is quoted after them.
     """
     if passage in shown:
-        prompt = render_prompt("support_shown.txt", passages=numbered(shown),
-                               question=question, statement=claim,
-                               number=shown.index(passage) + 1)
+        prompt = passages_prompt(shown, question, "support_shown.txt", statement=claim,
+                                 number=shown.index(passage) + 1)
     else:
-        prompt = render_prompt("support_other.txt", passages=numbered(shown),
-                               question=question, statement=claim,
-                               passage=" ".join(passage.text.split()))
+        prompt = passages_prompt(shown, question, "support_other.txt", statement=claim,
+                                 passage=" ".join(passage.text.split()))
     return model.label_probabilities([("human", prompt)], ["Yes", "No"])["Yes"]
 
 

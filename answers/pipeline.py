@@ -13,20 +13,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from answers.answer import NOT_FOUND, Answer, AnswerSentence, refusal
-from answers.evidence import counted_thing, in_context, names_counted, numbered, retrieve
+from answers.evidence import (
+    counted_thing,
+    in_context,
+    names_counted,
+    passages_prompt,
+    retrieve,
+)
 from answers.linking import claim_of, link_sentence
 from answers.rewrite import standalone_question
 from documents import Citation, Passage, attributed, sentence_spans
 from documents.instructions import instruction_like
-from generation import Progress, Stopwatch, no_progress, render_prompt
+from generation import Progress, Stopwatch, no_progress
 
 if TYPE_CHECKING:
     from generation import Model
     from retrieval import Searcher
 
 PROMPT_VARIABLES = {
-    "answer.txt": {"passages", "question", "max_sentences"},
-    "answer_choose.txt": {"passages", "question"},
+    "answer.txt": {"max_sentences"},
+    "answer_choose.txt": set(),
 }
 
 # The timed steps before the draft's first piece streams: their sum is "first words".
@@ -143,7 +149,7 @@ def choose_evidence(query: str, hits, searcher: Searcher, model: Model) -> Evide
     shown = shown_passages(hits, searcher)
     if not _on_topic(query, hits, searcher):
         return Evidence(shown, ())
-    prompt = render_prompt("answer_choose.txt", passages=numbered(shown), question=query)
+    prompt = passages_prompt(shown, query, "answer_choose.txt")
     labels = [str(number) for number in range(len(shown) + 1)]
     probability = model.label_probabilities([("human", prompt)], labels)
     ranked = sorted(((probability[str(n)], n) for n in range(1, len(shown) + 1)), reverse=True)
@@ -212,8 +218,7 @@ def _generate(query: str, shown: Sequence[Passage], model, clock: Stopwatch,
 
 def answer_prompt(query: str, shown: Sequence[Passage]) -> str:
     """The answer prompt: the chooser's passages and question, then the writing task."""
-    return render_prompt("answer.txt", passages=numbered(shown), question=query,
-                         max_sentences=_WORDS[MAX_SENTENCES])
+    return passages_prompt(shown, query, "answer.txt", max_sentences=_WORDS[MAX_SENTENCES])
 
 
 def _is_refusal(draft: str) -> bool:
