@@ -14,7 +14,7 @@ import numpy as np
 
 from answers.evidence import passages_prompt
 from documents import Passage, claim_of
-from documents.text import content_stems, likely_names, numerals
+from documents.text import content_stems, figures, likely_names, numerals
 
 PROMPT_VARIABLES = {"support_shown.txt": {"statement", "number"},
                     "support_other.txt": {"statement", "passage"}}
@@ -34,9 +34,14 @@ class Link:
 
 
 def unbacked_details(claim: str, sources: Sequence[str]) -> set[str]:
-    """Numbers and names in the claim that none of the source texts contains."""
+    """Numbers, fractions ("one-fifth", "a third") and names in the claim that none of the
+    source texts contains (a fraction may be written either way: "half" and "1/2" differ)."""
     pooled = " ".join(sources)
     missing = numerals(claim) - numerals(pooled)
+    stated = set(figures(pooled).values())
+    # Word numbers ("two") are left out: the model counts the items it lists.
+    missing |= {form for form, value in figures(claim).items()
+                if value[0] == "fraction" and value not in stated}
     lowered = pooled.replace("’", "'").lower()
     missing |= {name for name in likely_names(claim) if name not in lowered}
     return missing
@@ -91,4 +96,17 @@ def link_sentence(sentence: str, sentence_vector: np.ndarray, passages: Sequence
         if supports(model, question, claim, passages[index], shown) >= SUPPORT_THRESHOLD:
             cited.append(passages[index])
     covered = not unbacked_details(claim, [question, *(p.text for p in cited)])
-    return Link(tuple(cited), bool(cited) and covered)
+    return Link(_fewest(claim, question, cited) if covered else tuple(cited),
+                bool(cited) and covered)
+
+
+def _fewest(claim: str, question: str, cited: list[Passage]) -> tuple[Passage, ...]:
+    """The cited passages without those the later ones make unnecessary: a passage the model
+    accepted first but that lacks the claim's figures or names is dropped when the passages
+    that hold them back the claim alone."""
+    kept = list(cited)
+    for passage in cited[:-1]:
+        rest = [p for p in kept if p is not passage]
+        if not unbacked_details(claim, [question, *(p.text for p in rest)]):
+            kept = rest
+    return tuple(kept)

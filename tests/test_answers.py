@@ -234,6 +234,27 @@ def test_claim_details_must_appear_in_the_sources():
     assert claim_of("A reader comment argues that he is 72.") == "He is 72."
 
 
+def test_a_fraction_in_words_must_appear_in_the_sources():
+    claim = "Moscow occupies roughly one-fifth of Ukraine."
+    assert unbacked_details(claim, ["Ukraine is trying to hold onto territory."]) == {"one-fifth"}
+    assert unbacked_details(claim, ["Russia occupies roughly one-fifth of Ukraine"]) == set()
+    assert unbacked_details("Two villages were hit.", ["Popovka and Demidovka"]) == set()
+
+
+def test_a_passage_accepted_first_but_without_the_figure_is_not_cited(searcher):
+    """A yes-saying model accepts the passage the answer was written from; it lacks the
+    claim's fraction, so the next candidate is judged, and it alone backs the claim."""
+    from answers.linking import link_sentence
+
+    wrong, right = (next(p for p in searcher.passages if p.text.startswith(start)) for start in
+                    ("In all areas except one, Ukraine", "While Russia currently occupies"))
+    sentence = "Moscow currently occupies roughly one-fifth of Ukraine."
+    vectors = searcher.embed([sentence, wrong.text, right.text])
+    link = link_sentence(sentence, vectors[0], [wrong, right], vectors[1:], model(Judge()),
+                         "How much of Ukraine does Moscow hold?", 1, [wrong, right])
+    assert link.supported and link.passages == (right,)
+
+
 def test_the_pipeline_reports_each_step_it_times_in_order_and_streams_the_draft(searcher):
     reply = "About 61% of missiles were intercepted in July 2025."
     steps, pieces = [], []
