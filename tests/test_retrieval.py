@@ -196,8 +196,9 @@ def test_cli_search_bad_input_is_one_line(real_settings, searcher, capsys, monke
 
 # --- evaluation -------------------------------------------------------------------------------
 
-def test_every_gold_quote_of_the_dev_set_is_located(corpus_documents):
-    eval_set = load_eval_set()
+@pytest.mark.parametrize("name", ["dev.json", "fresh.json"])
+def test_every_gold_quote_of_the_evaluation_sets_is_located(corpus_documents, name):
+    eval_set = load_eval_set(REPO / "data" / "eval" / name)
     cases = [c for section, items in eval_set.items() if section != "about"
              for c in items if "quote" in c]
     assert len(cases) >= 12
