@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from generation.labels import label_distribution
 
 N_CTX = 4096
 N_THREADS = 2
+LABEL_MEMORY = 4096  # label questions remembered (a few MB of token ids)
 _LOADED: dict[Path, LocalEngine] = {}
 _LOADING = threading.Lock()
 
@@ -27,6 +29,7 @@ class LocalEngine:
         self.name = name
         self._llama = llama
         self._lock = threading.Lock()
+        self._answered: OrderedDict[tuple, dict[str, float]] = OrderedDict()
         template = llama.metadata.get("tokenizer.chat_template")
         if not template:
             raise ModelError(f"{name}: the GGUF has no chat template; use an instruct model")
@@ -64,12 +67,25 @@ class LocalEngine:
 
     def label_probabilities(self, messages: Sequence[dict],
                             labels: Sequence[str]) -> dict[str, float]:
-        """P(label) from the logits of the reply's first token, normalised over `labels`."""
+        """P(label) from the logits of the reply's first token, normalised over `labels`.
+
+        Greedy scoring is deterministic, so a question asked again (a map's passages judged
+        again for the positions on the same proposition, a map rebuilt) is answered from
+        memory: the last LABEL_MEMORY distinct questions are kept.
+        """
         tokens = self.prompt_tokens(messages)
+        key = (tuple(tokens), tuple(labels))
         with self._lock:
+            if key in self._answered:
+                self._answered.move_to_end(key)
+                return dict(self._answered[key])
             logits = self._next_token_logits(tokens)
             variants = {label: self._first_tokens(label) for label in labels}
-        return label_distribution(_log_softmax(logits), variants)
+            answer = label_distribution(_log_softmax(logits), variants)
+            self._answered[key] = answer
+            if len(self._answered) > LABEL_MEMORY:
+                self._answered.popitem(last=False)
+        return dict(answer)
 
     def measure_speed(self, prompt_tokens: int = 512, generated_tokens: int = 64
                       ) -> dict[str, float]:

@@ -26,6 +26,24 @@ def test_yes_no_probabilities_come_from_the_logits(local_model):
     assert yes["Yes"] > 0.8 and no["No"] > 0.8
 
 
+def test_a_label_question_asked_again_is_answered_from_memory(local_model, monkeypatch):
+    from generation.local import _LOADED
+
+    question = [("human", "Is the Danube longer than the Thames? Reply Yes or No.")]
+    first = local_model.label_probabilities(question, ["Yes", "No"])
+    engine = next(iter(_LOADED.values()))
+    evaluated = []
+    original = engine._next_token_logits
+    monkeypatch.setattr(engine, "_next_token_logits",
+                        lambda tokens: evaluated.append(tokens) or original(tokens))
+    assert local_model.label_probabilities(question, ["Yes", "No"]) == first
+    assert evaluated == []
+    other = local_model.label_probabilities(question, ["No", "Yes"])  # other labels: asked
+    # Evaluated again, only the last token is recomputed over the cached prefix, and llama.cpp's
+    # batching moves the last digits: memory also keeps a question's answer stable.
+    assert len(evaluated) == 1 and other == pytest.approx(first, abs=0.05)
+
+
 def test_a_numbered_choice_reads_one_digit_labels(local_model):
     prompt = ("Passages:\n[1] The sky is green.\n[2] Water boils at 100 degrees Celsius at sea "
               "level.\n[3] Cats bark.\n\nQuestion: At what temperature does water boil?\n\n"
