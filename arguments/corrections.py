@@ -138,12 +138,19 @@ def corrected_map(argument_map: ArgumentMap, folder: Path,
                   documents: Mapping[str, Document]) -> ArgumentMap:
     """The map with the corrections saved in `folder` applied; an unreadable file is a warning
     and the map is shown as built."""
+    return _with_saved(argument_map, argument_map.proposition, folder, documents,
+                       apply_corrections)
+
+
+def _with_saved(built, proposition: str, folder: Path, documents: Mapping[str, Document],
+                apply):
+    """`apply(built, corrections, documents)` with the corrections saved for `proposition`;
+    a file that cannot be read adds a warning to `built` instead."""
     try:
-        corrections = CorrectionStore(folder).load(argument_map.proposition)
+        corrections = CorrectionStore(folder).load(proposition)
     except ValueError as error:
-        return replace(argument_map, warnings=(*argument_map.warnings,
-                                               f"corrections not applied: {error}"))
-    return apply_corrections(argument_map, corrections, documents)
+        return replace(built, warnings=(*built.warnings, f"corrections not applied: {error}"))
+    return apply(built, corrections, documents)
 
 
 def apply_corrections(argument_map: ArgumentMap, corrections: Sequence[Correction],
@@ -151,13 +158,7 @@ def apply_corrections(argument_map: ArgumentMap, corrections: Sequence[Correctio
     """The map with each corrected passage taken off its old claim and put on its new side
     (its own claim, marked corrected) or among the unused; a correction whose quote is no
     longer at its offsets is skipped with a warning."""
-    applied, skipped = [], []
-    for correction in corrections:
-        citation = _recut(correction, documents)
-        if citation is None:
-            skipped.append(correction)
-        else:
-            applied.append(replace(correction, citation=citation))
+    applied, skipped = _checked(corrections, documents)
     if not applied and not skipped:
         return argument_map
     spans = {c.span for c in applied}
@@ -181,20 +182,14 @@ def corrected_positions(positions: Positions, folder: Path,
     """The positions with the corrections saved for their topic (as a map's proposition)
     applied, so a passage a user moved on the map sits on the same side here; an unreadable
     file is a warning and the positions are shown as found."""
-    try:
-        corrections = CorrectionStore(folder).load(positions.topic)
-    except ValueError as error:
-        return replace(positions, warnings=(*positions.warnings,
-                                            f"corrections not applied: {error}"))
-    return apply_to_positions(positions, corrections, documents)
+    return _with_saved(positions, positions.topic, folder, documents, apply_to_positions)
 
 
 def apply_to_positions(positions: Positions, corrections: Sequence[Correction],
                        documents: Mapping[str, Document]) -> Positions:
     """Each corrected passage taken off its holder's claims and, unless marked off-topic, put
     back on its new side (marked corrected); each holder's side counted again."""
-    applied = [c for c in corrections if _recut(c, documents) is not None]
-    skipped = [_skipped_warning(c) for c in corrections if _recut(c, documents) is None]
+    applied, skipped = _checked(corrections, documents)
     if not applied and not skipped:
         return positions
     spans = {c.span for c in applied}
@@ -215,7 +210,22 @@ def apply_to_positions(positions: Positions, corrections: Sequence[Correction],
         claims[holder].append(_corrected_claim(correction))
     updated = tuple(with_claims(position, tuple(claims[key]), documents[key[0]])
                     for key, position in found.items())
-    return replace(positions, positions=updated, warnings=(*positions.warnings, *skipped))
+    return replace(positions, positions=updated,
+                   warnings=(*positions.warnings, *(_skipped_warning(c) for c in skipped)))
+
+
+def _checked(corrections: Sequence[Correction], documents: Mapping[str, Document]
+             ) -> tuple[list[Correction], list[Correction]]:
+    """(applicable, skipped): each correction cut again from the stored text, or skipped when
+    its quote is no longer at its offsets."""
+    applied, skipped = [], []
+    for correction in corrections:
+        citation = _recut(correction, documents)
+        if citation is None:
+            skipped.append(correction)
+        else:
+            applied.append(replace(correction, citation=citation))
+    return applied, skipped
 
 
 def _span(citation: Citation) -> tuple[str, int, int]:
