@@ -103,11 +103,12 @@ def _holders(topic: str, document: Document, searcher, model, limits: dict[str, 
     judge = (topic, searcher, model, doc_id)
     author = _judged(*judge, "article", limits, shared, clock, f"{where}, author")
     if author:
-        positions.append(_position(_author_name(document), "author", doc_id, author))
+        positions.append(_position(holder_name(document, "author"), "author", doc_id, author))
     total = _comment_count(document)
     if total:
         readers = _judged(*judge, "comment", limits, shared, clock, f"{where}, readers")
-        position = _position(f"readers of {doc_id}", "readers", doc_id, readers, total)
+        position = _position(holder_name(document, "readers"), "readers", doc_id, readers,
+                             total)
         with clock("key_points", where):
             key_points = tuple(comment_key_points(document, searcher.embed))
         positions.append(replace(position, key_points=key_points))
