@@ -87,6 +87,11 @@ class LocalEngine:
                 self._answered.popitem(last=False)
         return dict(answer)
 
+    def forget(self) -> None:
+        """Drop the remembered label answers (a benchmark measures the work, not memory)."""
+        with self._lock:
+            self._answered.clear()
+
     def measure_speed(self, prompt_tokens: int = 512, generated_tokens: int = 64
                       ) -> dict[str, float]:
         """Raw llama.cpp speed: prompt evaluation and generation tokens per second."""

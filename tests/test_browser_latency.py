@@ -83,6 +83,8 @@ def test_first_words_and_checked_answers_in_the_page(tmp_path, embedder):
             page.wait_for_selector("#cp-header")
             open_tab(page, "Ask")
             _ask(page, _question(WARM_UP))
+            # Earlier tests in this process may have asked these questions: measure the work.
+            session.model().chat.engine.forget()
             for case_id in QUESTIONS:
                 first, checked, text = _ask(page, _question(case_id))
                 rows.append((case_id, first, checked, text))

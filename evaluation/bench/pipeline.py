@@ -44,6 +44,7 @@ def metered(model) -> Iterator[dict[str, float]]:
         return
     original = llama.eval
     engine = model.chat.engine
+    engine.forget()  # what the pipeline costs, not what earlier calls left in memory
     tokenized = engine.prompt_tokens
 
     def counted_prompt(messages):
