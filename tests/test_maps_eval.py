@@ -24,6 +24,8 @@ from evaluation.tuning import (
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "eval"
+FRESH_MAPS = REPO / "data" / "eval" / "maps_fresh.json"
+HELDOUT_MAPS = REPO / "data" / "eval" / "maps_heldout.json"
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +48,25 @@ def test_every_labelled_passage_is_found_verbatim_in_the_corpus(labelled):
         for side in ("pro", "con", "either"):
             assert len(proposition.spans[side]) == len(entry[side])
     assert sum(p.expected for p in labelled) == 38
+
+
+def test_the_fresh_and_held_out_propositions_are_new_and_found_verbatim(corpus_documents,
+                                                                        labelled):
+    fresh = load_maps_set(corpus_documents, FRESH_MAPS)
+    held_out = load_maps_set(corpus_documents, HELDOUT_MAPS)
+    assert [p.proposition for p in fresh] == [
+        "The United States should keep its troops in Europe.",
+        "Ukrainians are ready to give up territory for peace.",
+        "Russia is winning the war in Ukraine."]
+    assert [p.proposition for p in held_out] == [
+        "Ukraine's air defenses are effective.",
+        "Russia is genuinely interested in a negotiated peace.",
+        "Europe can defend western Ukraine on its own."]
+    names = [{p.proposition for p in group} for group in (labelled, fresh, held_out)]
+    assert len(set().union(*names)) == 11
+    assert sum(p.expected for p in fresh) == sum(p.expected for p in held_out) == 16
+    assert not fresh[0].spans["con"]  # nothing in the corpus argues against it
+    assert not held_out[1].spans["pro"] and not held_out[2].spans["pro"]
 
 
 def test_precision_skips_borderline_counts_off_topic_wrong_and_recall_counts_labels(
@@ -115,3 +136,14 @@ def test_cross_validation_scores_on_data_the_constants_were_not_chosen_on():
     # candidate lands on a side.
     assert result["found"] == 2 and result["precision"] == 0.5
     assert map_counts(groups, Constants(on_topic=0.0)) == (3, 5, 3, 3)
+
+
+def test_eval_maps_reads_the_set_it_is_given_and_says_when_it_is_missing(tmp_path, capsys):
+    from interface.cli import build_parser, main
+
+    args = build_parser().parse_args(["eval", "maps", "--set", str(FRESH_MAPS)])
+    assert args.set == FRESH_MAPS
+    missing = tmp_path / "no-such-maps.json"
+    assert main(["eval", "maps", "--set", str(missing), "--corpus-dir", str(REPO / "corpus"),
+                 "--data-dir", str(tmp_path / "data")]) == 2
+    assert f"{missing}: no such map evaluation set" in capsys.readouterr().err

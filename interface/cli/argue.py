@@ -80,6 +80,9 @@ def _register_evals(evals, common) -> None:
     argkp.set_defaults(handler=run_eval_argkp)
     maps = evals.add_parser("maps", parents=[common],
                             help="maps of data/eval/maps.json: precision, recall, seconds")
+    maps.add_argument("--set", type=Path,
+                      help="labelled propositions (default data/eval/maps.json; "
+                           "data/eval/maps_fresh.json holds three nobody tuned on)")
     maps.add_argument("--json", action="store_true")
     maps.set_defaults(handler=run_eval_maps)
     injection = evals.add_parser("injection", parents=[common],
@@ -336,10 +339,12 @@ def run_eval_injection(args, settings) -> int:
 
 
 def run_eval_maps(args, settings) -> int:
-    from evaluation.maps import evaluate_maps
+    from evaluation.maps import MAPS_SET, evaluate_maps, load_maps_set
 
     with opened(settings) as session:
-        report = evaluate_maps(session.searcher(), session.model())
+        searcher = session.searcher()
+        propositions = load_maps_set(searcher.documents, args.set or MAPS_SET)
+        report = evaluate_maps(searcher, session.model(), propositions)
     lines = [f"{r['proposition']}: precision {_share(r['precision'])} "
              f"({r['correct']}/{r['scored']}), recall {_share(r['recall'])} "
              f"({r['found']}/{r['expected']}), {r['seconds']} s, verbatim {r['all_verbatim']}"
