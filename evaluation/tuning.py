@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from arguments.stance import MARGIN, ON_TOPIC, TRUTH_WEIGHT, Signals, decide
@@ -60,15 +60,21 @@ def accuracy(judgments: Sequence[Judgment], constants: Constants) -> float:
 
 def map_counts(judgments: Sequence[Judgment], constants: Constants) -> tuple[int, int, int, int]:
     """(correct, scored, found, expected) as evaluation.maps defines map precision/recall."""
+    return side_counts((label(j, constants), j.gold) for j in judgments)
+
+
+def side_counts(decided: Iterable[tuple[str, str]]) -> tuple[int, int, int, int]:
+    """(correct, scored, found, expected) over (decided side, gold label) pairs: a side
+    ("pro", "con"; "neutral" is none) is scored unless its passage is borderline ("either"),
+    and each "pro"/"con" passage is expected on its side."""
     correct = scored = found = expected = 0
-    for judgment in judgments:
-        side = label(judgment, constants)
-        if side != "neutral" and judgment.gold != "either":
+    for side, gold in decided:
+        if side != "neutral" and gold != "either":
             scored += 1
-            correct += side == judgment.gold
-        if judgment.gold in ("pro", "con"):
+            correct += side == gold
+        if gold in ("pro", "con"):
             expected += 1
-            found += side == judgment.gold
+            found += side == gold
     return correct, scored, found, expected
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from arguments.stance import MARGIN, ON_TOPIC, Signals, decide  # noqa: E402
+from evaluation.tuning import side_counts  # noqa: E402
 
 REWRITE = ("Rewrite the statement in other words, keeping its meaning exactly (same claim, "
            "same direction). Reply with the rewritten sentence only.\n\nStatement: {claim}")
@@ -99,12 +100,10 @@ def main() -> None:
     for method in ("shipped", "rewrite alone", "mean direction", "both must agree",
                    "rewrite may veto"):
         accuracy = sum(label(r, method) == r["gold"] for r in dev) / len(dev)
-        sides = [(label(r, method), r["gold"]) for r in maps]
-        scored = [(s, g) for s, g in sides if s != "neutral" and g != "either"]
-        correct = sum(s == g for s, g in scored)
-        found = sum(s == g for s, g in sides if g in ("pro", "con"))
-        print(f"{method}: dev stance {accuracy:.2f}, map precision {correct}/{len(scored)}, "
-              f"recall {found}/38")
+        correct, scored, found, expected = side_counts((label(r, method), r["gold"])
+                                                       for r in maps)
+        print(f"{method}: dev stance {accuracy:.2f}, map precision {correct}/{scored}, "
+              f"recall {found}/38 ({expected} labelled passages among the candidates)")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from arguments.negation import denies_subject, is_denial  # noqa: E402
 from arguments.stance import MARGIN, ON_TOPIC, Signals  # noqa: E402
+from evaluation.tuning import side_counts  # noqa: E402
 
 NULLS = ("N/A", "The meeting took place on a Tuesday afternoon.")
 CALIBRATED_MARGIN = 0.3
@@ -95,11 +96,9 @@ def main() -> None:
         rows = [r for r in data["rows"] if r["set"] == "dev stance"]
         parts = [f"dev stance {sum(decide(r) == r['gold'] for r in rows) / len(rows):.2f}"]
         for name in SETS:
-            sides = [(decide(r), r["gold"]) for r in data["rows"] if r["set"] == name]
-            scored = [(s, g) for s, g in sides if s != "neutral" and g != "either"]
-            found = sum(s == g for s, g in sides if g in ("pro", "con"))
-            parts.append(f"{name} precision {sum(s == g for s, g in scored)}/{len(scored)}, "
-                         f"found {found}")
+            correct, scored, found, _ = side_counts(
+                (decide(r), r["gold"]) for r in data["rows"] if r["set"] == name)
+            parts.append(f"{name} precision {correct}/{scored}, found {found}")
         print(f"{method}: " + "; ".join(parts))
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from arguments.stance import MARGIN, ON_TOPIC, Signals, decide  # noqa: E402
+from evaluation.tuning import side_counts  # noqa: E402
 
 SETS = ("maps.json", "maps_fresh.json", "maps_heldout.json")
 THRESHOLDS = (1.0, 0.3, 0.2, 0.15)
@@ -76,9 +77,8 @@ def main() -> None:
                         else decide(r["claim"], r["text"], Signals(*r["signals"]),
                                     margin=MARGIN).label)
                 sides.append((side, r["gold"]))
-            scored = [(s, g) for s, g in sides if s != "neutral" and g != "either"]
-            found = sum(s == g for s, g in sides if g in ("pro", "con"))
-            parts.append(f"{name} {sum(s == g for s, g in scored)}/{len(scored)} found {found}")
+            correct, scored, found, _ = side_counts(sides)
+            parts.append(f"{name} {correct}/{scored} found {found}")
         print(f"P(Unclear) <= {threshold}: " + "; ".join(parts))
 
 
