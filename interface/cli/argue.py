@@ -82,7 +82,8 @@ def _register_evals(evals, common) -> None:
                             help="maps of data/eval/maps.json: precision, recall, seconds")
     maps.add_argument("--set", type=Path,
                       help="labelled propositions (default data/eval/maps.json; "
-                           "data/eval/maps_fresh.json holds three nobody tuned on)")
+                           "data/eval/maps_fresh.json and maps_heldout.json hold six written "
+                           "after tuning)")
     maps.add_argument("--json", action="store_true")
     maps.set_defaults(handler=run_eval_maps)
     injection = evals.add_parser("injection", parents=[common],
