@@ -57,10 +57,12 @@ _NO_INFORMATION = re.compile(
     r"\b(?:do|does|did) not (?:provide|contain|mention|say|state|specify|include|answer)|"
     r"\bno (?:information|mention)\b|\bnot (?:mentioned|stated|specified|provided)\b|"
     r"\bcannot be (?:determined|answered)\b", re.I)
-# "According to the passage, X" says nothing the citation does not: the sentence is X. Frames
+# "According to the passage, X" (or "Based on the passages provided, X") says nothing the
+# citation does not: the sentence is X. Frames
 # naming an article or a reader stay, since they attribute the claim.
 _PASSAGE_FRAME = re.compile(
-    r"^(?:according to (?:the )?(?:passages?|texts?|documents?)(?: \d+| \[\d+\])?\s*,\s*|"
+    r"^(?:(?:according to|based on) (?:the )?(?:passages?|texts?|documents?)(?: \d+| \[\d+\])?"
+    r"(?: (?:provided|given|above))?\s*,\s*|"
     r"(?:the )?(?:passages?|texts?|documents?)(?: \d+| \[\d+\])? "
     r"(?:states?|says?|notes?|mentions?|indicates?|explains?) that\s+)", re.I)
 

@@ -223,6 +223,9 @@ def test_draft_sentences_drop_frames_naming_the_passage_but_keep_attributions():
     assert draft_sentences(draft) == ["About 61% were intercepted.", "Russia began rolling it up.",
                                       "According to one reader, Putin is 72.",
                                       "The article says that Pokrovsk is a hub."]
+    # Seen in dev answers (e-q08, f-q14): "Based on the passage(s) provided, ..."
+    draft = "Based on the passage, Putin warned. Based on the passages provided, two were hit."
+    assert draft_sentences(draft) == ["Putin warned.", "Two were hit."]
 
 
 def test_claim_details_must_appear_in_the_sources():
