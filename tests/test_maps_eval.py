@@ -147,3 +147,24 @@ def test_eval_maps_reads_the_set_it_is_given_and_says_when_it_is_missing(tmp_pat
     assert main(["eval", "maps", "--set", str(missing), "--corpus-dir", str(REPO / "corpus"),
                  "--data-dir", str(tmp_path / "data")]) == 2
     assert f"{missing}: no such map evaluation set" in capsys.readouterr().err
+
+
+def test_eval_maps_cross_validates_only_the_set_the_constants_were_chosen_on(tmp_path,
+                                                                               monkeypatch):
+    import evaluation.maps
+    from interface.cli import main
+
+    asked = []
+
+    def fake_evaluate_maps(searcher, model, propositions, cross_validate=True, **options):
+        asked.append((len(propositions), cross_validate))
+        empty = {"precision": None, "recall": None, "correct": 0, "scored": 0, "found": 0,
+                 "expected": 0}
+        return {"maps": [], "overall": empty, "positions": empty,
+                "median_seconds_per_map": 0.0}
+
+    monkeypatch.setattr(evaluation.maps, "evaluate_maps", fake_evaluate_maps)
+    options = ["--corpus-dir", str(REPO / "corpus"), "--data-dir", str(tmp_path / "data")]
+    assert main(["eval", "maps", "--set", str(FRESH_MAPS), *options]) == 0
+    assert main(["eval", "maps", *options]) == 0
+    assert asked == [(3, False), (5, True)]
