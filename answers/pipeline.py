@@ -3,7 +3,6 @@ refuse) -> split into sentences -> link each sentence to the passages that suppo
 
 from __future__ import annotations
 
-import operator
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from answers.evidence import (
 from answers.linking import claim_of, link_sentence
 from answers.rewrite import standalone_question
 from documents import Citation, Passage, attributed, sentence_spans
+from documents.checks import whole_number
 from documents.instructions import instruction_like
 from generation import Progress, Stopwatch, no_progress
 
@@ -122,14 +122,7 @@ def _checked(question) -> str:
 
 def checked_k(k) -> int:
     """`k` as an int; ValueError unless it is a whole number from 1 to MAX_K."""
-    try:
-        number = operator.index(k)  # ints and numpy ints; not floats, strings or None
-    except TypeError:
-        number = None
-    if number is None or isinstance(k, bool) or not 1 <= number <= MAX_K:
-        raise ValueError(f"the number of passages (k) must be a whole number from 1 to {MAX_K}, "
-                         f"not {k!r}")
-    return number
+    return whole_number(k, MAX_K, "the number of passages (k)")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from arguments.evidence import (
 )
 from arguments.paraphrase import claim_text
 from documents import Citation, Passage
+from documents.checks import whole_number
 from generation import Progress, Stopwatch, no_progress
 
 if TYPE_CHECKING:
@@ -77,14 +77,7 @@ def map_candidates(proposition: str, searcher: Searcher, limit: int = MAX_CANDID
 def checked_passages(count) -> int:
     """The passages to judge for a map as an int; ValueError unless it is a whole number from
     1 to MAX_PASSAGES."""
-    try:
-        number = operator.index(count)  # ints and numpy ints; not floats, strings or None
-    except TypeError:
-        number = None
-    if number is None or isinstance(count, bool) or not 1 <= number <= MAX_PASSAGES:
-        raise ValueError(f"the number of passages judged per map must be a whole number from 1 "
-                         f"to {MAX_PASSAGES}, not {count!r}")
-    return number
+    return whole_number(count, MAX_PASSAGES, "the number of passages judged per map")
 
 
 def group_passages(judged: Sequence[Judged], embed, threshold: float = GROUP_THRESHOLD
