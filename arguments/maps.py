@@ -190,7 +190,16 @@ def side_warnings(pro: Sequence[Claim], con: Sequence[Claim]) -> list[str]:
     for side, claims, other in (("pro", pro, con), ("con", con, pro)):
         sources = sum(len(c.citations) for c in claims)
         other_sources = sum(len(c.citations) for c in other)
-        if not claims:
+        if not claims and other_sources:
+            # A small model can read its own view of a claim into every passage (every one
+            # con for "Russia is winning the war in Ukraine."): say what happened, not that
+            # the documents hold nothing.
+            opposite = "con" if side == "pro" else "pro"
+            warnings.append(f"no {side} claims found: the {side} side is empty and all "
+                            f"{other_sources} placed source(s) are {opposite}; the small model "
+                            f"can read its own view of a claim into every passage, so check "
+                            f"them and the unused passages")
+        elif not claims:
             warnings.append(f"no {side} claims found in the documents: the {side} side is empty")
         elif all(c.kind == "comment" for c in claims):
             warnings.append(f"the {side} side rests only on reader comments, not on an article")

@@ -300,3 +300,15 @@ def test_a_reader_comment_moved_to_the_other_side_is_counted_there(tmp_path, pas
     assert readers.prevalence.startswith("1 of 13 comments argue con (the 3 most relevant")
     html = positions_html(positions, docs)
     assert html.count("cp-claim-corrected") == 1 and ">corrected</span>" in html
+
+
+def test_an_empty_side_beside_a_full_one_is_not_blamed_on_the_documents(passages):
+    backfire = Claim("Sanctions won't change the military situation.", "article", "con", 0.8,
+                     (passages["backfire"], passages["kursk"]))
+    one_sided = side_warnings((), (backfire,))
+    assert one_sided[0].startswith("no pro claims found: the pro side is empty and all 2 "
+                                   "placed source(s) are con")
+    assert "in the documents" not in one_sided[0]
+    assert side_warnings((), ()) == [
+        "no pro claims found in the documents: the pro side is empty",
+        "no con claims found in the documents: the con side is empty"]
