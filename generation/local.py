@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from collections import OrderedDict
@@ -159,6 +160,24 @@ def load_engine(path: Path, name: str, n_ctx: int = N_CTX, n_threads: int | None
         if path not in _LOADED:
             _LOADED[path] = LocalEngine(_load_llama(path, n_ctx, n_threads), name)
         return _LOADED[path]
+
+
+def close_loaded() -> None:
+    """Free every loaded model (run at exit, while the interpreter is still whole).
+
+    Left to garbage collection at exit, llama-cpp-python's `Llama.__del__` finds its C
+    functions already torn down and prints a TypeError traceback (seen after every test run).
+    A model still generating in a daemon thread is left alone rather than freed under it.
+    """
+    with _LOADING:
+        engines = list(_LOADED.values())
+        _LOADED.clear()
+    for engine in engines:
+        if engine._lock.acquire(timeout=5):
+            engine._llama.close()
+
+
+atexit.register(close_loaded)
 
 
 def _load_llama(path: Path, n_ctx: int, n_threads: int):
