@@ -21,6 +21,7 @@ from retrieval.index import (
     stderr_line,
     sync_store,
 )
+from retrieval.places import with_countries
 
 MODES = ("hybrid", "dense", "bm25")
 # How many candidates each ranker hands to the fusion step.
@@ -94,7 +95,7 @@ class Searcher:
         depth = min(int(allowed.sum()), max(CANDIDATES, k))
         if depth == 0:
             return []
-        bm25 = self.bm25.scores(query)
+        bm25 = self.bm25.scores(with_countries(query))
         rankings, dense, vector = {}, {}, None
         if mode != "dense":
             rankings["bm25"] = _top(np.where(allowed, bm25, 0.0), depth)
